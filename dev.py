@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""One script for the two README commands: `python3 dev.py demo` and `python3 dev.py test`.
+
+It needs only Python 3.11+: it makes `.venv`, installs the project into it (again only when
+`pyproject.toml` changed), then runs the app in demo mode, the whole test suite, or the benchmarks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def _step(text: str) -> None:
+    print(f"\n==> {text}", flush=True)
+
+
+def _run(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
+    result = subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env, check=False)
+    if result.returncode != 0:
+        print(f"\nFAILED ({result.returncode}): {' '.join(str(c) for c in cmd)}", flush=True)
+        raise SystemExit(result.returncode)
+
+
+def install(extras: str = "dev") -> None:
+    """Create the virtual environment and install the project into it, if anything changed."""
+    if sys.version_info < (3, 11):
+        raise SystemExit("Python 3.11 or newer is needed (found %d.%d)." % sys.version_info[:2])
+    stamp = VENV / f".installed-{extras}"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if PY.exists() and stamp.exists() and stamp.read_text() == digest:
+        return
+    if not PY.exists():
+        _step(f"creating {VENV.relative_to(ROOT)}")
+        venv.create(VENV, with_pip=True)
+    _step("installing Click & Drop Desktop and its dependencies (first run takes a minute)")
+    _run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    _run(PY, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]")
+    stamp.write_text(digest)
+
+
+def demo(extra: list[str]) -> None:
+    install()
+    _step("starting the app in demo mode (embedded sandbox, virtual printer)")
+    os.execv(str(BIN / "clickdrop-desktop"), ["clickdrop-desktop", "--demo", *extra])
+
+
+def _keyring_session_available() -> bool:
+    return bool(shutil.which("dbus-run-session") and shutil.which("gnome-keyring-daemon"))
+
+
+def test(extra: list[str]) -> None:
+    install()
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    _step("ruff: lint")
+    _run(BIN / "ruff", "check", ".")
+    _step("ruff: format")
+    _run(BIN / "ruff", "format", "--check", ".")
+    _step("mypy: types (strict for clickdrop_desktop/ and printing/)")
+    _run(BIN / "mypy")
+    _step("pytest: unit, ui, e2e")
+    _run(PY, "-m", "pytest", "-m", "not keyring_integration", *extra, env=env)
+    _step("pytest: the real Secret Service keyring (gnome-keyring under dbus-run-session)")
+    if _keyring_session_available():
+        home = tempfile.mkdtemp(prefix="clickdrop-keyring-home-")
+        script = (
+            'echo -n "ci-pass" | gnome-keyring-daemon --unlock --components=secrets >/dev/null && '
+            f'"{PY}" -m pytest -m keyring_integration -p no:cacheprovider'
+        )
+        _run("dbus-run-session", "--", "sh", "-c", script, env=dict(env, HOME=home))
+    elif os.environ.get("CLICKDROP_REQUIRE_KEYRING_TESTS"):
+        raise SystemExit("gnome-keyring and dbus are needed for the keyring tests (see README).")
+    else:
+        print("skipped: install gnome-keyring and dbus to run them (CI does).")
+    _step("all checks passed")
+
+
+def bench(extra: list[str]) -> None:
+    install()
+    _run(PY, "tests/bench/run.py", *extra, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+
+
+def main() -> None:
+    commands = {"demo": demo, "test": test, "bench": bench, "install": lambda _: install()}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        raise SystemExit(f"usage: python3 dev.py {{{'|'.join(commands)}}} [args...]")
+    commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Printing: PDF raster, printer-language encoders, transports, queue. No Qt widgets."""

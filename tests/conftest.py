@@ -1,0 +1,18 @@
+"""Shared fixtures: every test gets its own data dir; nothing touches the real home directory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    data = tmp_path / "clickdrop-data"
+    monkeypatch.setenv("CLICKDROP_DATA_DIR", str(data))
+    yield data

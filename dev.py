@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -35,8 +36,6 @@ def _run(*cmd: str | Path, env: dict[str, str] | None = None) -> None:
 
 def install(extras: str = "dev") -> None:
     """Create the virtual environment and install the project into it, if anything changed."""
-    if sys.version_info < (3, 11):
-        raise SystemExit("Python 3.11 or newer is needed (found %d.%d)." % sys.version_info[:2])
     stamp = VENV / f".installed-{extras}"
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if PY.exists() and stamp.exists() and stamp.read_text() == digest:
@@ -53,7 +52,9 @@ def install(extras: str = "dev") -> None:
 def demo(extra: list[str]) -> None:
     install()
     _step("starting the app in demo mode (embedded sandbox, virtual printer)")
-    os.execv(str(BIN / "clickdrop-desktop"), ["clickdrop-desktop", "--demo", *extra])
+    os.execv(  # noqa: S606 - replaces this process with the app, no shell involved
+        str(BIN / "clickdrop-desktop"), ["clickdrop-desktop", "--demo", *extra]
+    )
 
 
 def _keyring_session_available() -> bool:
@@ -92,6 +93,8 @@ def bench(extra: list[str]) -> None:
 
 
 def main() -> None:
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs under whatever python3 the user has
+        raise SystemExit("Python 3.11 or newer is needed; found " + platform.python_version())
     commands = {"demo": demo, "test": test, "bench": bench, "install": lambda _: install()}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         raise SystemExit(f"usage: python3 dev.py {{{'|'.join(commands)}}} [args...]")

@@ -33,7 +33,9 @@ class CliError(Exception):
 
 
 def _add_account_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--account", metavar="NAME", help="account to use (default: the active one)")
+    parser.add_argument(
+        "--account", metavar="NAME", help="account to use (default: the active one)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,9 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("orders", help="cached orders of the active account")
     _add_account_option(p)
     p.add_argument("--search", metavar="Q")
-    p.add_argument(
-        "--status", choices=["new", "printed", "despatched", "manifested", "archived"]
-    )
+    p.add_argument("--status", choices=["new", "printed", "despatched", "manifested", "archived"])
     p.add_argument("--limit", type=int, default=0, help="at most this many (0: all)")
     p.add_argument("--json", action="store_true")
 
@@ -162,7 +162,8 @@ def _load(command: str) -> Callable[[argparse.Namespace], int]:
 def _run_gui(args: argparse.Namespace) -> int:
     from ui.app import run_app  # lazy: only the GUI pays for Qt
 
-    return run_app(demo=args.demo, quit_after=args.quit_after)
+    code: int = run_app(demo=args.demo, quit_after=args.quit_after)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -178,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("clickdrop-desktop: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, never a traceback
+    except Exception as exc:  # last line of defence: one line, never a traceback
         from clickdrop_desktop.errors import describe
 
         message, code = describe(exc)

@@ -29,9 +29,15 @@ def describe(exc: BaseException) -> tuple[str, int]:
     if isinstance(exc, IsolationAlert):
         return exc.message, EXIT_ISOLATION
     if isinstance(exc, AuthError):
-        return f"{exc.message} Check the API key (Settings > Integrations in Click & Drop).", EXIT_AUTH
+        return (
+            f"{exc.message} Check the API key (Settings > Integrations in Click & Drop).",
+            EXIT_AUTH,
+        )
     if isinstance(exc, Offline | ServiceUnavailable | RateLimited):
-        return f"{exc.message} Your work is kept; try again when Click & Drop answers.", EXIT_OFFLINE
+        return (
+            f"{exc.message} Your work is kept; try again when Click & Drop answers.",
+            EXIT_OFFLINE,
+        )
     if isinstance(exc, FeatureNotAvailable | BadResponse | ApiError):
         return exc.message, EXIT_ERROR
     if isinstance(exc, PermissionError):

@@ -16,7 +16,9 @@ _ACCOUNT_DIR_SAFE = re.compile(r"[^A-Za-z0-9._-]")
 def data_dir() -> Path:
     """The app's data directory, created `0700` if missing."""
     override = os.environ.get("CLICKDROP_DATA_DIR")
-    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    path = (
+        Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    )
     ensure_private_dir(path)
     return path
 

@@ -96,7 +96,7 @@ def _str(data: Mapping[str, Any], key: str, what: str, *, required: bool = False
         if required:
             raise BadResponse(f"{what} has no {key}")
         return None
-    if isinstance(value, bool) or isinstance(value, list | dict):
+    if isinstance(value, bool | list | dict):
         raise BadResponse(f"{what}.{key} is not a string")
     # Tolerate numbers where the spec says string (references like 1001 sent as numbers).
     return str(value)
@@ -276,8 +276,7 @@ class ShippingDetails:
             shipping_service=_str(data, "shippingService", what),
             shipping_carrier=_str(data, "shippingCarrier", what),
             packages=tuple(
-                Package.from_api(p, f"{what}.packages[]")
-                for p in _list(data.get("packages"), what)
+                Package.from_api(p, f"{what}.packages[]") for p in _list(data.get("packages"), what)
             ),
         )
 
@@ -384,7 +383,8 @@ class Order:
         data = _obj(value, what)
         ident = _int(data, "orderIdentifier", what, required=True)
         created = _dt(data, "createdOn", what, required=True)
-        assert ident is not None and created is not None
+        assert ident is not None
+        assert created is not None
         return cls(
             order_identifier=ident,
             order_reference=_str(data, "orderReference", what),
@@ -409,7 +409,8 @@ class Order:
         # The spec does not mark createdOn required on /full, but every record has it;
         # without it we cannot check the order's immutable fields, so it is required here.
         created = _dt(data, "createdOn", what, required=True)
-        assert ident is not None and created is not None
+        assert ident is not None
+        assert created is not None
         shipping = ShippingDetails.from_api(data.get("shippingDetails"), f"{what}.shippingDetails")
         tags = tuple(
             (_str(t, "key", f"{what}.tags[]") or "", _str(t, "value", f"{what}.tags[]") or "")
@@ -451,7 +452,8 @@ class Order:
             order_date=_dt(data, "orderDate", what),
             printed_on=_dt(data, "printedOn", what),
             manifested_on=_dt(data, "manifestedOn", what),
-            shipped_on=_dt(data, "shippedOn", what) or _dt(data, "despatchedByOtherCourierOn", what),
+            shipped_on=_dt(data, "shippedOn", what)
+            or _dt(data, "despatchedByOtherCourierOn", what),
             tracking_number=shipping.tracking_number,
             packages=shipping.packages,
             details=details,

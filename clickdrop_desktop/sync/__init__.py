@@ -1,0 +1,1 @@
+"""Sync: page the account's orders into its encrypted store, behind the isolation guards."""

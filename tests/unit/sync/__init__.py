@@ -1,0 +1,1 @@
+"""Unit tests of clickdrop_desktop.sync."""

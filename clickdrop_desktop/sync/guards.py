@@ -180,12 +180,20 @@ def check_known_foreign(
     known_foreign_hashes: Collection[str],
     hash_id: Callable[[int], str],
     orders: Sequence[Order],
+    own: Collection[int] = (),
 ) -> Finding | None:
-    """An id quarantined before (kept only as a salted hash) is still not this account's."""
+    """An id found foreign before (kept only as a salted hash) is still not this account's.
+
+    Ids already cached as this account's own are skipped: they came from clean responses.
+    """
     if not known_foreign_hashes:
         return None
     hashes = set(known_foreign_hashes)
-    again = frozenset(o.order_identifier for o in orders if hash_id(o.order_identifier) in hashes)
+    again = frozenset(
+        o.order_identifier
+        for o in orders
+        if o.order_identifier not in own and hash_id(o.order_identifier) in hashes
+    )
     if not again:
         return None
     return Finding(
@@ -223,6 +231,8 @@ def inspect(
         check_trading_names(context.trading_names, orders),
         check_immutable(context.known_immutable, orders),
         check_duplicates(orders),
-        check_known_foreign(context.known_foreign_hashes, context.hash_id, orders),
+        check_known_foreign(
+            context.known_foreign_hashes, context.hash_id, orders, context.known_immutable.keys()
+        ),
     ]
     return [f for f in checks if f is not None]

@@ -20,11 +20,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from clickdrop_desktop import __version__
-from clickdrop_desktop.sync.guards import Finding
+from clickdrop_desktop.sync.guards import Finding, FindingKind
 
 EXPORT_FORMAT = "clickdrop-desktop/isolation-incidents"
 EXPORT_VERSION = 1
 SALT_BYTES = 16
+#: Findings that name records as someone else's (not just untrustworthy).
+FOREIGN_KINDS = frozenset(
+    {FindingKind.UNREQUESTED_IDS, FindingKind.FOREIGN_TRADING_NAME, FindingKind.KNOWN_FOREIGN}
+)
 
 
 def new_salt() -> bytes:
@@ -60,6 +64,10 @@ class Incident:
     suspect_records: int
     requested_ids: int  # ids asked for (by-id calls), 0 for list pages
     hashed_ids: tuple[str, ...]  # salted SHA-256 of the suspect ids, sorted
+    #: The subset found to be someone else's (not asked for, or another trading name): these
+    #: stay blocked after the incident is acknowledged. Shared-cache or changed-field findings
+    #: do not say which record is foreign, so their ids are suspect but not blocked.
+    foreign_hashed_ids: tuple[str, ...]
     salt_id: str
     cache_headers: Mapping[str, str] = field(default_factory=dict)
     acknowledged_at: str | None = None
@@ -70,6 +78,7 @@ class Incident:
         data["kinds"] = list(self.kinds)
         data["details"] = list(self.details)
         data["hashed_ids"] = list(self.hashed_ids)
+        data["foreign_hashed_ids"] = list(self.foreign_hashed_ids)
         data["cache_headers"] = dict(self.cache_headers)
         return data
 
@@ -86,6 +95,7 @@ class Incident:
             suspect_records=int(data.get("suspect_records", 0)),
             requested_ids=int(data.get("requested_ids", 0)),
             hashed_ids=tuple(str(h) for h in data.get("hashed_ids", ())),
+            foreign_hashed_ids=tuple(str(h) for h in data.get("foreign_hashed_ids", ())),
             salt_id=str(data.get("salt_id", "")),
             cache_headers={str(k): str(v) for k, v in dict(data.get("cache_headers", {})).items()},
             acknowledged_at=(str(data["acknowledged_at"]) if data.get("acknowledged_at") else None),
@@ -128,8 +138,11 @@ def build_incident(
 ) -> Incident:
     """Turn the guards' findings on one response into a record with nothing personal in it."""
     suspect: set[int] = set()
+    foreign: set[int] = set()
     for finding in findings:
         suspect |= finding.suspect_ids
+        if finding.kind in FOREIGN_KINDS:
+            foreign |= finding.suspect_ids
     when = (now or datetime.now(UTC)).astimezone(UTC)
     return Incident(
         incident_id=uuid.uuid4().hex,
@@ -142,6 +155,7 @@ def build_incident(
         suspect_records=len(suspect),
         requested_ids=requested_ids,
         hashed_ids=tuple(sorted(hasher(i) for i in suspect)),
+        foreign_hashed_ids=tuple(sorted(hasher(i) for i in foreign)),
         salt_id=hasher.salt_id,
         cache_headers={k: headers[k][:200] for k in _CACHE_HEADERS if k in headers},
     )

@@ -1,0 +1,429 @@
+"""One sync of one account: list pages by date window, refresh open orders by id, guard, commit.
+
+Order of work (issue 3):
+
+1. **List pass.** `GET /orders` (or `/orders/full` where the account has it) from
+   `startDateTime` = last high-water `createdOn` minus an overlap (first sync: everything, or a
+   horizon), following `continuationToken` to the end.
+2. **Refresh pass.** Cached orders that are still open (not despatched, not archived) and older
+   than the list window are fetched by id, 100 per call, so printing and despatch made elsewhere
+   show up. Ids the API no longer has (missing from the answer, or 404) are archived, never
+   deleted.
+
+Every response is parsed whole by the client (one bad record fails the page) and inspected by the
+isolation guards *before* anything is written; then one store transaction merges the page and
+saves the sync state (the continuation token or refresh cursor), so a crash or `kill -9` at any
+point resumes at the first page not committed, with no duplicate and no half page. A response
+that fails a guard is never written: an incident record (metadata only) and the paused state are
+saved in one transaction and `SyncIsolationAlert` is raised; the next sync refuses until the user
+acknowledges (`clickdrop-desktop incidents --ack`).
+
+Trading names: the guard needs the account's own names. They are recorded at sign-in from the
+first `/orders/full` page (`learn_trading_names`), shown to the user there, and kept in the sync
+state inside the encrypted store. An account that had no orders at sign-in learns them from the
+first non-empty `/full` page of its first sync (trust on first use, reported in the result).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from clickdrop_desktop.api.errors import BadResponse, ValidationFailed
+from clickdrop_desktop.api.events import CallEvent, Outcome
+from clickdrop_desktop.api.models import Order, format_datetime, parse_datetime
+from clickdrop_desktop.errors import IsolationAlert
+from clickdrop_desktop.sync import guards
+from clickdrop_desktop.sync.incidents import IdHasher, Incident, build_incident
+from clickdrop_desktop.sync.ports import Fetched, SyncApi, SyncStorage
+
+STATE_VERSION = 1
+LIST_ENDPOINT = "GET /orders"
+LIST_FULL_ENDPOINT = "GET /orders/full"
+BY_ID_ENDPOINT = "GET /orders/{orderIdentifiers}"
+BY_ID_FULL_ENDPOINT = "GET /orders/{orderIdentifiers}/full"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOptions:
+    page_size: int = 100  # the API's maximum
+    batch_size: int = 100  # ids per by-id call: the API's maximum
+    overlap: timedelta = timedelta(minutes=10)
+    horizon: timedelta | None = None  # first sync: None = everything the API has
+
+
+@dataclass(slots=True)
+class SyncProgress:
+    """Counts so far, sent to the progress callback after every committed page."""
+
+    phase: str = "list"
+    pages: int = 0
+    fetched: int = 0
+    stored: int = 0
+    archived: int = 0
+    rate_limit_waits: int = 0
+
+
+@dataclass(slots=True)
+class SyncResult:
+    """What one run did (the `sync --json` document)."""
+
+    fetched: int = 0
+    stored: int = 0
+    quarantined: int = 0
+    archived: int = 0
+    pages: int = 0
+    refreshed: int = 0
+    rate_limit_waits: int = 0
+    endpoint: str = LIST_ENDPOINT
+    resumed: bool = False
+    cancelled: bool = False
+    trading_names_learned: int = 0
+    incident_id: str | None = None
+    high_water: str | None = None
+    finished_at: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("extra")
+        data.update(self.extra)
+        return data
+
+
+class SyncPaused(IsolationAlert):
+    """The account's sync is paused after an isolation incident the user has not acknowledged."""
+
+
+class SyncIsolationAlert(IsolationAlert):
+    """A response failed an isolation guard: quarantined, nothing written, sync paused."""
+
+    def __init__(self, message: str, *, incident: Incident, result: SyncResult) -> None:
+        super().__init__(message, incident_id=incident.incident_id)
+        self.incident = incident
+        self.result = result
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return format_datetime(value) if value is not None else None
+
+
+def _dt(value: object) -> datetime | None:
+    return parse_datetime(value, field_name="sync state") if value else None
+
+
+def fresh_state() -> dict[str, Any]:
+    return {
+        "version": STATE_VERSION,
+        "phase": "idle",
+        "full": False,
+        "window_start": None,
+        "token": None,
+        "pass_high_water": None,
+        "high_water": None,
+        "refresh_before": None,
+        "refresh_after_id": 0,
+        "last_sync": None,
+        "last_result": None,
+        "paused_incident": None,
+        "trading_names": [],
+        "incident_salt": secrets.token_hex(16),
+    }
+
+
+def normalise_state(loaded: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored state with defaults for anything missing (older or empty state)."""
+    state = fresh_state()
+    state.update({k: v for k, v in loaded.items() if k in state})
+    return state
+
+
+def trading_names_from(orders: Sequence[Order]) -> list[str]:
+    """The distinct trading names of `/full` records, as first spelled."""
+    names: dict[str, str] = {}
+    for order in orders:
+        if order.details is not None and order.details.trading_name:
+            name = order.details.trading_name.strip()
+            names.setdefault(guards.normalise_trading_name(name), name)
+    return sorted(names.values())
+
+
+def learn_trading_names(storage: SyncStorage, names: Sequence[str]) -> list[str]:
+    """Record the account's trading names (sign-in); returns the full recorded list."""
+    state = normalise_state(storage.load_state())
+    known = {guards.normalise_trading_name(n): n for n in state["trading_names"]}
+    for name in names:
+        known.setdefault(guards.normalise_trading_name(name), name.strip())
+    state["trading_names"] = sorted(known.values())
+    storage.commit(orders=(), archive=(), state=state)
+    return list(state["trading_names"])
+
+
+class SyncEngine:
+    """Runs syncs of one account. Not thread-safe: one run at a time, on a worker thread."""
+
+    def __init__(
+        self,
+        api: SyncApi,
+        storage: SyncStorage,
+        *,
+        account: str,
+        full: bool,
+        options: SyncOptions | None = None,
+        on_progress: Callable[[SyncProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self._api = api
+        self._storage = storage
+        self._account = account
+        self._full = full
+        self._options = options or SyncOptions()
+        self._on_progress = on_progress
+        self._cancel = cancel or threading.Event()
+        self._clock = clock
+        self._progress = SyncProgress()
+        self._result = SyncResult()
+        self._lock = threading.Lock()
+        self._hasher = IdHasher(b"")  # replaced by the account's salt at the start of a run
+        self._known_foreign: frozenset[str] = frozenset()
+
+    # -- events from the client (any thread) -------------------------------------------------
+
+    def on_call_event(self, event: CallEvent) -> None:
+        """Count rate-limit waits; wire to the client's event hook for the run's duration."""
+        if event.outcome is Outcome.RATE_LIMITED and event.will_retry:
+            with self._lock:
+                self._progress.rate_limit_waits += 1
+            self._report()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    # -- the run ----------------------------------------------------------------------------
+
+    def run(self) -> SyncResult:
+        """One sync to completion (or cancellation). Raises the client's `ApiError`s (state kept,
+        the next run resumes), `SyncPaused`, or `SyncIsolationAlert`."""
+        state = normalise_state(self._storage.load_state())
+        if state["paused_incident"]:
+            raise SyncPaused(
+                "sync is paused: Click & Drop sent data that was not this account's "
+                f"(incident {str(state['paused_incident'])[:8]}); review it with "
+                "'clickdrop-desktop incidents', then resume with 'clickdrop-desktop incidents --ack'",
+                incident_id=str(state["paused_incident"]),
+            )
+        self._progress = SyncProgress()
+        self._result = SyncResult(endpoint=LIST_FULL_ENDPOINT if self._full else LIST_ENDPOINT)
+        self._hasher = IdHasher(bytes.fromhex(state["incident_salt"]))
+        self._known_foreign = frozenset(
+            h for incident in self._storage.incidents() for h in incident.foreign_hashed_ids
+        )
+        if state["phase"] == "idle" or state["full"] != self._full:
+            self._start_pass(state)
+        else:
+            self._result.resumed = True
+        if state["phase"] == "list" and not self._list_pass(state):
+            return self._finish_cancelled()
+        if state["phase"] == "refresh" and not self._refresh_pass(state):
+            return self._finish_cancelled()
+        state["phase"] = "idle"
+        state["last_sync"] = _iso(self._clock())
+        self._result.high_water = state["high_water"]
+        self._result.finished_at = state["last_sync"]
+        self._result.rate_limit_waits = self._progress.rate_limit_waits
+        state["last_result"] = self._result.to_dict()
+        self._storage.commit(orders=(), archive=(), state=state)
+        return self._result
+
+    def _finish_cancelled(self) -> SyncResult:
+        self._result.cancelled = True
+        self._result.rate_limit_waits = self._progress.rate_limit_waits
+        return self._result
+
+    def _start_pass(self, state: dict[str, Any]) -> None:
+        high_water = _dt(state["high_water"])
+        if high_water is not None and state["full"] == self._full:
+            start: datetime | None = high_water - self._options.overlap
+        elif self._options.horizon is not None:
+            start = self._clock() - self._options.horizon
+        else:
+            start = None
+        state.update(
+            phase="list",
+            full=self._full,
+            window_start=_iso(start),
+            token=None,
+            pass_high_water=state["high_water"],
+            refresh_before=None,
+            refresh_after_id=0,
+        )
+
+    def _list_pass(self, state: dict[str, Any]) -> bool:
+        restarted = False
+        while True:
+            if self._cancel.is_set():
+                return False
+            token = state["token"]
+            try:
+                page = self._api.list_page(
+                    full=self._full,
+                    page_size=self._options.page_size,
+                    start=_dt(state["window_start"]),
+                    continuation_token=token,
+                )
+            except ValidationFailed:
+                # A saved token from an interrupted run may have expired upstream: start the
+                # same window again (merging is idempotent, so nothing is duplicated).
+                if token is None or restarted:
+                    raise
+                restarted = True
+                state["token"] = None
+                continue
+            endpoint = LIST_FULL_ENDPOINT if self._full else LIST_ENDPOINT
+            self._guard(page, state, endpoint=endpoint, requested=None)
+            if page.continuation_token is not None and page.continuation_token == token:
+                raise BadResponse("Click & Drop sent the same continuation token twice")
+            high = _dt(state["pass_high_water"])
+            for order in page.orders:
+                if high is None or order.created_on > high:
+                    high = order.created_on
+            state["pass_high_water"] = _iso(high)
+            if page.continuation_token:
+                state["token"] = page.continuation_token
+            else:
+                state.update(
+                    phase="refresh",
+                    token=None,
+                    high_water=state["pass_high_water"],
+                    # A first full sync just listed everything: nothing older to refresh.
+                    refresh_before=state["window_start"],
+                    refresh_after_id=0,
+                )
+            self._commit(page.orders, (), state, phase="list")
+            if state["phase"] != "list":
+                return True
+
+    def _refresh_pass(self, state: dict[str, Any]) -> bool:
+        before = _dt(state["refresh_before"])
+        if before is None:
+            return True
+        endpoint = BY_ID_FULL_ENDPOINT if self._full else BY_ID_ENDPOINT
+        while True:
+            if self._cancel.is_set():
+                return False
+            ids = self._storage.open_ids(
+                created_before=before,
+                after_id=int(state["refresh_after_id"]),
+                limit=self._options.batch_size,
+            )
+            if not ids:
+                return True
+            fetched = self._api.by_ids(ids, full=self._full)
+            self._guard(fetched, state, endpoint=endpoint, requested=ids)
+            state["refresh_after_id"] = max(ids)
+            archive = sorted(fetched.missing & set(ids))
+            self._result.refreshed += len(fetched.orders)
+            self._result.archived += len(archive)
+            self._commit(fetched.orders, archive, state, phase="refresh")
+
+    # -- guard, commit, report --------------------------------------------------------------
+
+    def _guard(
+        self,
+        fetched: Fetched,
+        state: dict[str, Any],
+        *,
+        endpoint: str,
+        requested: Sequence[int] | None,
+    ) -> None:
+        orders = fetched.orders
+        names = frozenset(state["trading_names"])
+        if self._full and not names and orders:
+            learned = trading_names_from(orders)
+            state["trading_names"] = learned
+            self._result.trading_names_learned = len(learned)
+            names = frozenset(learned)
+        context = guards.GuardContext(
+            trading_names=names,
+            known_immutable=self._storage.immutable_of({o.order_identifier for o in orders}),
+            known_foreign_hashes=self._known_foreign,
+            hash_id=self._hasher,
+        )
+        findings = guards.inspect(orders, fetched.headers, context, requested=requested)
+        if not findings:
+            return
+        incident = build_incident(
+            account=self._account,
+            endpoint=endpoint,
+            findings=findings,
+            records_in_response=len(orders),
+            requested_ids=len(requested or ()),
+            hasher=self._hasher,
+            headers=fetched.headers,
+        )
+        state["paused_incident"] = incident.incident_id
+        self._result.quarantined += len(orders)
+        self._result.incident_id = incident.incident_id
+        self._storage.record_incident(incident, state)
+        raise SyncIsolationAlert(
+            f"isolation alert: Click & Drop sent {incident.suspect_records} order(s) that are "
+            f"not this account's ({', '.join(incident.kinds)}); nothing of that response was "
+            f"stored or shown and sync is paused (incident {incident.incident_id[:8]}: "
+            "'clickdrop-desktop incidents --export FILE' for your breach log)",
+            incident=incident,
+            result=self._result,
+        )
+
+    def _commit(
+        self,
+        orders: Sequence[Order],
+        archive: Sequence[int],
+        state: dict[str, Any],
+        *,
+        phase: str,
+    ) -> None:
+        stored = self._storage.commit(orders=orders, archive=archive, state=state)
+        self._result.fetched += len(orders)
+        self._result.stored += stored
+        self._result.pages += 1
+        with self._lock:
+            self._progress.phase = phase
+            self._progress.pages = self._result.pages
+            self._progress.fetched = self._result.fetched
+            self._progress.stored = self._result.stored
+            self._progress.archived = self._result.archived
+        self._report()
+
+    def _report(self) -> None:
+        if self._on_progress is not None:
+            with self._lock:
+                snapshot = SyncProgress(**asdict(self._progress))
+            self._on_progress(snapshot)
+
+
+def acknowledge(storage: SyncStorage, *, when: datetime | None = None) -> int:
+    """The user has seen the incidents: mark them acknowledged and let sync run again."""
+    state = normalise_state(storage.load_state())
+    state["paused_incident"] = None
+    # The page that failed is fetched again on the next run: the token was never advanced.
+    return storage.acknowledge_incidents(_iso(when or _now()) or "", state)
+
+
+def sync_status(storage: SyncStorage) -> dict[str, Any]:
+    """What `status` shows about sync: last run, paused, trading names count."""
+    state = normalise_state(storage.load_state())
+    return {
+        "last_sync": state["last_sync"],
+        "paused_incident": state["paused_incident"],
+        "phase": state["phase"],
+        "high_water": state["high_water"],
+    }

@@ -1,0 +1,233 @@
+"""The sync engine over fakes: windows, refresh, archive, resume after a kill, guards, pause."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from datetime import timedelta
+
+import pytest
+
+from clickdrop_desktop.api.errors import Offline, ValidationFailed
+from clickdrop_desktop.api.events import CallEvent, Outcome
+from clickdrop_desktop.sync.engine import (
+    SyncEngine,
+    SyncIsolationAlert,
+    SyncOptions,
+    SyncPaused,
+    SyncProgress,
+    acknowledge,
+    learn_trading_names,
+)
+from clickdrop_desktop.sync.ports import Fetched
+from tests.helpers.sync_fakes import BASE, MemoryStorage, ScriptedApi, make_order
+
+OPTIONS = SyncOptions(page_size=10, batch_size=5, overlap=timedelta(minutes=10))
+
+
+def engine(api: ScriptedApi, storage: MemoryStorage, **kw: object) -> SyncEngine:
+    return SyncEngine(api, storage, account="shop", full=False, options=OPTIONS, **kw)  # type: ignore[arg-type]
+
+
+def test_first_sync_pages_everything_and_reports_progress() -> None:
+    api = ScriptedApi([make_order(i, minutes=i) for i in range(1, 26)])
+    storage = MemoryStorage()
+    seen: list[SyncProgress] = []
+    result = engine(api, storage, on_progress=seen.append).run()
+    assert sorted(storage.orders) == list(range(1, 26))
+    assert (result.fetched, result.stored, result.pages) == (25, 25, 3)
+    assert [p.pages for p in seen] == [1, 2, 3]
+    assert [c[0] for c in api.calls] == ["list", "list", "list"]  # nothing older to refresh
+    assert storage.state["phase"] == "idle"
+    assert storage.state["high_water"].startswith("2026-11-01T09:25")
+
+
+def test_incremental_sync_uses_overlap_and_refreshes_open_orders() -> None:
+    orders = [make_order(i, minutes=i * 10) for i in range(1, 13)]
+    api = ScriptedApi(orders)
+    storage = MemoryStorage()
+    engine(api, storage).run()
+    # Upstream: order 2 despatched elsewhere, order 3 deleted, a new order 13.
+    api.orders = [o for o in orders if o.order_identifier != 3]
+    api.orders[1] = make_order(2, minutes=20, shipped=True)
+    api.orders.append(make_order(13, minutes=130))
+    api.calls.clear()
+    result = engine(api, storage).run()
+    start, token = api.calls[0][1]
+    assert token is None
+    assert start == BASE + timedelta(minutes=120) - timedelta(minutes=10)
+    refreshed = [c[1] for c in api.calls if c[0] == "ids"]
+    assert refreshed == [(1, 2, 3, 4, 5), (6, 7, 8, 9, 10)]
+    assert storage.orders[2].shipped_on is not None
+    assert storage.archived == {3}
+    assert result.archived == 1
+    assert 13 in storage.orders
+    # Order 2 is despatched now: a third sync no longer refreshes it; 3 stays archived.
+    api.calls.clear()
+    engine(api, storage).run()
+    assert next(c[1] for c in api.calls if c[0] == "ids") == (1, 4, 5, 6, 7)
+
+
+@pytest.mark.parametrize("kill_at", range(6))
+def test_kill_inside_any_commit_resumes_without_duplicates(kill_at: int) -> None:
+    orders = [make_order(i, minutes=i) for i in range(1, 43)]
+    storage = MemoryStorage(fail_commit_after=kill_at)
+    with pytest.raises(KeyboardInterrupt):
+        engine(ScriptedApi(orders), storage).run()
+    committed = dict(storage.orders)
+    assert len(committed) == min(kill_at, 5) * 10 if kill_at < 5 else 42
+    storage.fail_commit_after = None
+    api = ScriptedApi(orders)
+    result = engine(api, storage).run()
+    assert sorted(storage.orders) == list(range(1, 43))
+    assert result.resumed == (kill_at > 0)
+    if 0 < kill_at < 5:
+        assert api.calls[0][1][1] == f"t{kill_at * 10}"  # the first page not committed
+
+
+def test_expired_token_restarts_the_window() -> None:
+    orders = [make_order(i, minutes=i) for i in range(1, 31)]
+    storage = MemoryStorage(fail_commit_after=1)
+    with pytest.raises(KeyboardInterrupt):
+        engine(ScriptedApi(orders), storage).run()
+    storage.fail_commit_after = None
+    api = ScriptedApi(orders, raise_on_call={0: ValidationFailed("token expired")})
+    engine(api, storage).run()
+    assert api.calls[1][1][1] is None
+    assert sorted(storage.orders) == list(range(1, 31))
+
+
+def test_offline_mid_sync_keeps_what_was_committed() -> None:
+    orders = [make_order(i, minutes=i) for i in range(1, 31)]
+    api = ScriptedApi(orders, raise_on_call={2: Offline("down")})
+    storage = MemoryStorage()
+    with pytest.raises(Offline):
+        engine(api, storage).run()
+    assert len(storage.orders) == 20
+    engine(ScriptedApi(orders), storage).run()
+    assert len(storage.orders) == 30
+
+
+def test_cancel_between_pages() -> None:
+    cancel = threading.Event()
+
+    def stop_after_first(progress: SyncProgress) -> None:
+        cancel.set()
+
+    storage = MemoryStorage()
+    api = ScriptedApi([make_order(i, minutes=i) for i in range(1, 31)])
+    result = engine(api, storage, cancel=cancel, on_progress=stop_after_first).run()
+    assert result.cancelled
+    assert len(storage.orders) == 10
+    assert storage.state["token"] == "t10"
+
+
+def test_rate_limit_waits_are_counted() -> None:
+    storage = MemoryStorage()
+    holder: list[SyncEngine] = []
+
+    def throttled(number: int, fetched: Fetched) -> Fetched:
+        wait = CallEvent(Outcome.RATE_LIMITED, "GET /orders", 429, 0.0, will_retry=True)
+        holder[0].on_call_event(wait)
+        holder[0].on_call_event(CallEvent(Outcome.OK, "GET /orders", 200, 0.0))
+        return fetched
+
+    api = ScriptedApi([make_order(i, minutes=i) for i in range(1, 16)], tamper=throttled)
+    holder.append(engine(api, storage))
+    assert holder[0].run().rate_limit_waits == 2
+
+
+def test_isolation_alert_quarantines_pauses_and_acknowledge_resumes() -> None:
+    orders = [make_order(i, minutes=i * 10) for i in range(1, 8)]
+    storage = MemoryStorage()
+    engine(ScriptedApi(orders), storage).run()
+    before = dict(storage.orders)
+
+    # A by-id refresh answers with an order that was not asked for.
+    def leak(number: int, fetched: Fetched) -> Fetched:
+        if number >= 1:  # every by-id call
+            extra = make_order(999, minutes=5)
+            return dataclasses.replace(fetched, orders=(*fetched.orders, extra))
+        return fetched
+
+    api = ScriptedApi([*orders, make_order(8, minutes=80)], tamper=leak)
+    with pytest.raises(SyncIsolationAlert) as caught:
+        engine(api, storage).run()
+    incident = caught.value.incident
+    assert incident.kinds == ("unrequested_ids",)
+    assert incident.suspect_records == 1
+    assert 999 not in storage.orders
+    assert caught.value.result.quarantined == 6  # the whole by-id batch: 5 asked for + 1
+    assert storage.orders.keys() == {*before, 8}  # the clean list page was merged before
+    assert "REF-999" not in str(incident.to_dict())
+
+    with pytest.raises(SyncPaused):
+        engine(ScriptedApi(orders), storage).run()
+    assert acknowledge(storage) == 1
+    engine(ScriptedApi(orders), storage).run()
+    assert storage.state["paused_incident"] is None
+
+
+def test_immutable_change_on_a_list_page_is_caught() -> None:
+    storage = MemoryStorage()
+    engine(ScriptedApi([make_order(1), make_order(2, minutes=1)]), storage).run()
+    api = ScriptedApi([make_order(1), make_order(2, minutes=1, ref="ANOTHER-SHOP-77")])
+    with pytest.raises(SyncIsolationAlert):
+        engine(api, storage).run()
+    assert storage.orders[2].order_reference == "REF-2"
+
+
+def test_trading_names_learned_on_first_full_page_then_enforced() -> None:
+    storage = MemoryStorage()
+    mine = [make_order(i, minutes=i, trading_name="Acme Ltd") for i in range(1, 4)]
+    eng = SyncEngine(ScriptedApi(mine), storage, account="shop", full=True, options=OPTIONS)
+    assert eng.run().trading_names_learned == 1
+    foreign = make_order(50, minutes=9, trading_name="Someone Else")
+    eng = SyncEngine(
+        ScriptedApi([*mine, foreign]), storage, account="shop", full=True, options=OPTIONS
+    )
+    with pytest.raises(SyncIsolationAlert) as caught:
+        eng.run()
+    assert caught.value.incident.kinds == ("foreign_trading_name",)
+    assert 50 not in storage.orders
+
+
+def test_learn_trading_names_at_sign_in() -> None:
+    storage = MemoryStorage()
+    assert learn_trading_names(storage, ["Acme Ltd", "acme  ltd", "Acme Outlet"]) == [
+        "Acme Ltd",
+        "Acme Outlet",
+    ]
+
+
+def test_quarantined_id_stays_foreign_after_acknowledge() -> None:
+    storage = MemoryStorage()
+    engine(ScriptedApi([make_order(1)]), storage).run()
+    leak = ScriptedApi([make_order(1), make_order(2, minutes=1)], headers={"x-cache": "HIT"})
+    with pytest.raises(SyncIsolationAlert):
+        engine(leak, storage).run()
+    acknowledge(storage)
+    # A shared cache says nothing about which record is foreign: the ids are not blocked.
+    engine(ScriptedApi([make_order(1), make_order(2, minutes=1)]), storage).run()
+    assert sorted(storage.orders) == [1, 2]
+
+
+def test_id_found_foreign_stays_foreign_after_acknowledge() -> None:
+    storage = MemoryStorage()
+    engine(ScriptedApi([make_order(i, minutes=i * 20) for i in range(1, 4)]), storage).run()
+
+    def leak_once(number: int, fetched: Fetched) -> Fetched:
+        if number == 1:
+            return dataclasses.replace(fetched, orders=(*fetched.orders, make_order(777)))
+        return fetched
+
+    orders = [make_order(i, minutes=i * 20) for i in range(1, 4)]
+    with pytest.raises(SyncIsolationAlert):
+        engine(ScriptedApi(orders, tamper=leak_once), storage).run()
+    acknowledge(storage)
+    engine(ScriptedApi(orders), storage).run()  # finishes the interrupted refresh
+    # Later the list itself carries order 777: it was found foreign before, so it still is.
+    with pytest.raises(SyncIsolationAlert) as caught:
+        engine(ScriptedApi([*orders, make_order(777, minutes=100)]), storage).run()
+    assert caught.value.incident.kinds == ("known_foreign",)
+    assert 777 not in storage.orders

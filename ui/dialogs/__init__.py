@@ -1,0 +1,1 @@
+"""Dialogs: sign-in, settings, isolation alert, and the patchable factory that opens them."""

@@ -1,0 +1,52 @@
+"""Every modal question the app asks goes through here, so tests can answer without a human."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+
+_PLAIN = Qt.TextFormat.PlainText
+
+
+class Dialogs:
+    """Opens message boxes, file pickers and the app's own dialogs (tests swap in a fake)."""
+
+    def confirm(self, parent: QWidget | None, title: str, text: str, ok_text: str = "OK") -> bool:
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(title)
+        box.setTextFormat(_PLAIN)
+        box.setText(text)
+        ok = box.addButton(ok_text, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is ok
+
+    def info(self, parent: QWidget | None, title: str, text: str) -> None:
+        self._message(parent, QMessageBox.Icon.Information, title, text)
+
+    def error(self, parent: QWidget | None, title: str, text: str) -> None:
+        self._message(parent, QMessageBox.Icon.Warning, title, text)
+
+    def _message(
+        self, parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str
+    ) -> None:
+        box = QMessageBox(parent)
+        box.setIcon(icon)
+        box.setWindowTitle(title)
+        box.setTextFormat(_PLAIN)
+        box.setText(text)
+        box.exec()
+
+    def save_file(
+        self, parent: QWidget | None, title: str, suggested: str, filters: str
+    ) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+        return Path(path) if path else None
+
+    def open_dialog(self, kind: str, dialog: QDialog) -> int:
+        """Run one of our dialogs modally; `kind` names it for tests ("sign_in", "settings")."""
+        return dialog.exec()

@@ -1,0 +1,1 @@
+"""Qt item models over the account's store: lazy, cached, checked with qtmodeltester."""

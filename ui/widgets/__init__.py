@@ -1,0 +1,1 @@
+"""One widget per file; the main window only wires them together."""

@@ -20,6 +20,12 @@ class ApiError(Exception):
         super().__init__(message)
         self.message = message
         self.status_code = status_code
+        #: When a call was split into chunks (100 ids per call), the merged result of the
+        #: chunks that completed before this error, so no applied change goes unreported.
+        self.partial: Any = None
+        #: True when a non-idempotent request (create, label, manifest, delete) may have been
+        #: applied before the failure: reconcile (look orders up by reference), never resend.
+        self.maybe_applied = False
 
 
 class AuthError(ApiError):
@@ -52,6 +58,12 @@ class ServiceUnavailable(ApiError):
     """5xx or 503 maintenance: Click & Drop answered but cannot serve the request now."""
 
     transient = True
+
+    def __init__(
+        self, message: str, *, status_code: int | None = None, maybe_applied: bool = False
+    ) -> None:
+        super().__init__(message, status_code=status_code)
+        self.maybe_applied = maybe_applied
 
 
 class Offline(ServiceUnavailable):

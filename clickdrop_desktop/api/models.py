@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from clickdrop_desktop.api.errors import BadResponse
+from clickdrop_desktop.api.events import ResponseMeta
 
 _FRACTION = re.compile(r"(\.\d{1,})")
 
@@ -514,7 +515,9 @@ class VersionInfo:
 
 @dataclass(frozen=True, slots=True)
 class OrderPage:
-    """One page of `GET /orders` or `/orders/full`."""
+    """One page of `GET /orders` or `/orders/full`; `meta` holds the answer's status and headers
+    (the isolation guard checks them for signs of a shared cache)."""
 
     orders: tuple[Order, ...]
     continuation_token: str | None
+    meta: ResponseMeta | None = field(default=None, compare=False, repr=False)

@@ -1,0 +1,62 @@
+"""One account's encrypted order cache (SQLCipher): orders, documents, print jobs, outbox."""
+
+from clickdrop_desktop.store.connection import CIPHER_V1, CIPHER_VERSIONS, CipherSettings
+from clickdrop_desktop.store.documents import POSTAGE_LABEL, DocumentInfo, StoredDocument
+from clickdrop_desktop.store.errors import (
+    DuplicatePrintJob,
+    ForeignStore,
+    ImmutableFieldChanged,
+    JournalUnreadable,
+    OutboxNotEmpty,
+    StoreBusy,
+    StoreClosed,
+    StoreCorrupt,
+    StoreError,
+    StoreMissing,
+    StoreTooNew,
+    WrongStoreKey,
+)
+from clickdrop_desktop.store.incidents import Incident, QuarantineRecord, hash_identifier
+from clickdrop_desktop.store.jobs import PrintJob, PrintJobState, idempotency_key
+from clickdrop_desktop.store.order_queries import OrderRow, OrderSort, StoredOrder
+from clickdrop_desktop.store.orders import OrderSource, UpsertCounts
+from clickdrop_desktop.store.outbox import UNSYNCED, OutboxItem, OutboxState
+from clickdrop_desktop.store.store import STORE_FILE, Store, journal_path
+
+__all__ = [
+    "CIPHER_V1",
+    "CIPHER_VERSIONS",
+    "POSTAGE_LABEL",
+    "STORE_FILE",
+    "UNSYNCED",
+    "CipherSettings",
+    "DocumentInfo",
+    "DuplicatePrintJob",
+    "ForeignStore",
+    "ImmutableFieldChanged",
+    "Incident",
+    "JournalUnreadable",
+    "OrderRow",
+    "OrderSort",
+    "OrderSource",
+    "OutboxItem",
+    "OutboxNotEmpty",
+    "OutboxState",
+    "PrintJob",
+    "PrintJobState",
+    "QuarantineRecord",
+    "Store",
+    "StoreBusy",
+    "StoreClosed",
+    "StoreCorrupt",
+    "StoreError",
+    "StoreMissing",
+    "StoreTooNew",
+    "StoredDocument",
+    "StoredOrder",
+    "UpsertCounts",
+    "WrongStoreKey",
+    "hash_identifier",
+    "idempotency_key",
+    "journal_path",
+]

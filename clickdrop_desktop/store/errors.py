@@ -1,0 +1,67 @@
+"""Typed errors of the encrypted store; each message is one line with no secret and no order data."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base of every store error. `message` is one line a user can act on."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class StoreCorrupt(StoreError):
+    """The file is truncated or damaged; the cache can be rebuilt from the API (outbox kept)."""
+
+
+class WrongStoreKey(StoreError):
+    """The key does not decrypt this store (another key, or the keyring entry was replaced)."""
+
+
+class ForeignStore(StoreError):
+    """The file decrypts but belongs to another account: never read or write it."""
+
+
+class StoreTooNew(StoreError):
+    """A newer version of the app wrote this store; this version cannot read it safely."""
+
+
+class StoreMissing(StoreError):
+    """No store file where one was expected (and the caller asked not to create one)."""
+
+
+class StoreClosed(StoreError):
+    """The store was closed (account locked, switched or signed out)."""
+
+
+class StoreBusy(StoreError):
+    """Another process held the store's write lock for too long."""
+
+
+class ImmutableFieldChanged(StoreError):
+    """An upsert would change an order's reference or creation date: refused, nothing written."""
+
+    def __init__(self, message: str, *, order_identifiers: tuple[int, ...]) -> None:
+        super().__init__(message)
+        self.order_identifiers = order_identifiers
+
+
+class DuplicatePrintJob(StoreError):
+    """This (order, document) was already queued or printed; a second print must be a reprint."""
+
+    def __init__(self, message: str, *, idempotency_key: str) -> None:
+        super().__init__(message)
+        self.idempotency_key = idempotency_key
+
+
+class JournalUnreadable(StoreError):
+    """The outbox journal cannot be decrypted with this key; pending changes cannot be restored."""
+
+
+class OutboxNotEmpty(StoreError):
+    """Unsynced changes would be lost (sign-out or rebuild without `force`)."""
+
+    def __init__(self, message: str, *, pending: int) -> None:
+        super().__init__(message)
+        self.pending = pending

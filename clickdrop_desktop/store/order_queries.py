@@ -1,0 +1,239 @@
+"""Reading orders from the store: light rows for the table view, full records, search, lookups."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from clickdrop_desktop.api.models import Order, OrderStatus
+from clickdrop_desktop.store.codec import from_db, from_db_required, loads_object
+from clickdrop_desktop.store.connection import Connection
+from clickdrop_desktop.store.orders import _chunks, parse_stored
+from clickdrop_desktop.store.search import match_expression
+
+LABEL_DOCUMENT = "postageLabel"
+
+
+class OrderSort(enum.StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    REFERENCE = "reference"
+    RECIPIENT = "recipient"
+
+
+_ORDER_BY = {
+    OrderSort.NEWEST: "o.created_on DESC, o.order_identifier DESC",
+    OrderSort.OLDEST: "o.created_on ASC, o.order_identifier ASC",
+    OrderSort.REFERENCE: "o.order_reference COLLATE NOCASE ASC, o.order_identifier ASC",
+    OrderSort.RECIPIENT: "o.recipient_name COLLATE NOCASE ASC, o.order_identifier ASC",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    """One line of the orders table: indexed columns only, no JSON parsing."""
+
+    order_identifier: int
+    order_reference: str | None
+    created_on: datetime
+    order_date: datetime | None
+    printed_on: datetime | None
+    manifested_on: datetime | None
+    shipped_on: datetime | None
+    tracking_number: str | None
+    status: OrderStatus  # ARCHIVED for archived orders
+    recipient_name: str | None
+    recipient_company: str | None
+    recipient_postcode: str | None
+    recipient_country: str | None
+    archived: bool
+    has_label: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoredOrder:
+    """An order as cached: the parsed record plus what the store knows about it."""
+
+    order: Order
+    status: OrderStatus  # ARCHIVED for archived orders
+    archived: bool
+    source: str
+    raw: dict[str, Any]
+    first_seen_at: datetime
+    updated_at: datetime
+
+    @property
+    def order_identifier(self) -> int:
+        return self.order.order_identifier
+
+
+_ROW_SQL = (
+    "SELECT o.order_identifier, o.order_reference, o.created_on, o.order_date, o.printed_on, "
+    "o.manifested_on, o.shipped_on, o.tracking_number, o.status, o.recipient_name, "
+    "o.recipient_company, o.recipient_postcode, o.recipient_country, o.archived, "
+    "EXISTS (SELECT 1 FROM documents d WHERE d.order_identifier = o.order_identifier "
+    "AND d.document_type = ?) FROM orders o"
+)
+_FULL_SQL = (
+    "SELECT order_identifier, order_reference, created_on, raw_json, raw_format, details_json, "
+    "status, archived, source, first_seen_at, updated_at FROM orders"
+)
+
+
+def _status(value: str, archived: object) -> OrderStatus:
+    return OrderStatus.ARCHIVED if archived else OrderStatus(value)
+
+
+def _light(row: Any) -> OrderRow:
+    return OrderRow(
+        order_identifier=int(row[0]),
+        order_reference=row[1],
+        created_on=from_db_required(row[2]),
+        order_date=from_db(row[3]),
+        printed_on=from_db(row[4]),
+        manifested_on=from_db(row[5]),
+        shipped_on=from_db(row[6]),
+        tracking_number=row[7],
+        status=_status(row[8], row[13]),
+        recipient_name=row[9],
+        recipient_company=row[10],
+        recipient_postcode=row[11],
+        recipient_country=row[12],
+        archived=bool(row[13]),
+        has_label=bool(row[14]),
+    )
+
+
+def _stored(row: Any) -> StoredOrder:
+    return StoredOrder(
+        order=parse_stored(row[3], row[4], row[5], row),
+        status=_status(row[6], row[7]),
+        archived=bool(row[7]),
+        source=row[8],
+        raw=loads_object(row[3]),
+        first_seen_at=from_db_required(row[9]),
+        updated_at=from_db_required(row[10]),
+    )
+
+
+def _where(search: str | None, status: OrderStatus | None) -> tuple[str, list[Any]] | None:
+    """WHERE clause and parameters; None when the search has no searchable token at all."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if status is OrderStatus.ARCHIVED:
+        clauses.append("o.archived = 1")
+    else:
+        clauses.append("o.archived = 0")
+        if status is not None:
+            clauses.append("o.status = ?")
+            params.append(status.value)
+    if search is not None and search.strip():
+        expression = match_expression(search)
+        if expression is None:
+            return None
+        clauses.append(
+            "o.order_identifier IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)"
+        )
+        params.append(expression)
+    return " WHERE " + " AND ".join(clauses), params
+
+
+def query(
+    conn: Connection,
+    *,
+    search: str | None = None,
+    status: OrderStatus | None = None,
+    sort: OrderSort = OrderSort.NEWEST,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[OrderRow]:
+    where = _where(search, status)
+    if where is None:
+        return []
+    clause, params = where
+    sql = f"{_ROW_SQL}{clause} ORDER BY {_ORDER_BY[sort]} LIMIT ? OFFSET ?"
+    rows = conn.execute(sql, (LABEL_DOCUMENT, *params, max(limit, 0), max(offset, 0))).fetchall()
+    return [_light(row) for row in rows]
+
+
+def count(conn: Connection, *, search: str | None = None, status: OrderStatus | None = None) -> int:
+    where = _where(search, status)
+    if where is None:
+        return 0
+    clause, params = where
+    return int(conn.execute(f"SELECT count(*) FROM orders o{clause}", params).fetchone()[0])
+
+
+def get(conn: Connection, identifier: int) -> StoredOrder | None:
+    row = conn.execute(f"{_FULL_SQL} WHERE order_identifier = ?", (identifier,)).fetchone()
+    return None if row is None else _stored(row)
+
+
+def find(conn: Connection, text: str) -> StoredOrder | None:
+    """The order a user typed or scanned: identifier, then reference, then tracking number.
+
+    Matching is exact (case-insensitive); when several orders match, the newest active one wins.
+    """
+    value = text.strip()
+    if not value:
+        return None
+    if value.isdigit() and len(value) < 19:
+        found = get(conn, int(value))
+        if found is not None:
+            return found
+    newest = " ORDER BY archived ASC, created_on DESC LIMIT 1"
+    for column in ("order_reference", "tracking_number"):
+        row = conn.execute(
+            f"{_FULL_SQL} WHERE {column} = ? COLLATE NOCASE{newest}", (value,)
+        ).fetchone()
+        if row is not None:
+            return _stored(row)
+    # Tracking numbers of further packages are only in the search text: exact token match.
+    expression = match_expression(value, prefix=False)
+    if expression is None:
+        return None
+    rows = conn.execute(
+        f"{_FULL_SQL} WHERE order_identifier IN "
+        "(SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)"
+        " ORDER BY archived ASC, created_on DESC LIMIT 20",
+        (expression,),
+    ).fetchall()
+    wanted = value.upper()
+    for row in rows:
+        order = _stored(row)
+        if wanted in (n.upper() for n in order.order.all_tracking_numbers):
+            return order
+    return None
+
+
+def all_ids(conn: Connection) -> set[int]:
+    return {int(r[0]) for r in conn.execute("SELECT order_identifier FROM orders").fetchall()}
+
+
+def open_ids(conn: Connection) -> list[int]:
+    """Active orders that can still change upstream (new or printed): refreshed by id."""
+    rows = conn.execute(
+        "SELECT order_identifier FROM orders WHERE archived = 0 AND status IN (?, ?) "
+        "AND order_identifier > 0 ORDER BY order_identifier",
+        (OrderStatus.NEW.value, OrderStatus.PRINTED.value),
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def immutable_fields(
+    conn: Connection, ids: Iterable[int]
+) -> dict[int, tuple[str | None, datetime]]:
+    """Cached id -> (reference, created on), for the isolation guard; unknown ids are absent."""
+    found: dict[int, tuple[str | None, datetime]] = {}
+    for chunk in _chunks(list(dict.fromkeys(ids))):
+        rows = conn.execute(
+            "SELECT order_identifier, order_reference, created_on FROM orders "
+            f"WHERE order_identifier IN ({', '.join('?' * len(chunk))})",
+            tuple(chunk),
+        ).fetchall()
+        for row in rows:
+            found[int(row[0])] = (row[1], from_db_required(row[2]))
+    return found

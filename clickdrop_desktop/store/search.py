@@ -1,0 +1,115 @@
+"""What the full-text index holds for an order, and how typed text becomes an FTS5 query.
+
+The index is an FTS5 table over one column, `orders.search_text` (external content: the text is
+stored once, in `orders`). Every token is searchable by prefix, so "SW1A", "Smi" or the first
+digits of a tracking number match while the user types. Compact forms ("SW1A1AA",
+"ORD1001") are indexed too, so a scanned or typed value without spaces also matches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from clickdrop_desktop.api.models import Order
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+MAX_QUERY_TOKENS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Who an order goes to, where known (`/full` records and locally created orders)."""
+
+    name: str | None = None
+    company: str | None = None
+    postcode: str | None = None
+    country: str | None = None
+
+
+def _clean(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _create_request_address(raw: Any) -> dict[str, Any]:
+    # A locally created order keeps its `CreateOrderRequest` item as raw JSON:
+    # recipient.address holds fullName, companyName, postcode, countryCode.
+    if not isinstance(raw, dict):
+        return {}
+    recipient = raw.get("recipient")
+    address = recipient.get("address") if isinstance(recipient, dict) else None
+    return address if isinstance(address, dict) else {}
+
+
+def recipient_of(order: Order) -> Recipient:
+    if order.details is not None:
+        info = order.details.shipping_info
+        return Recipient(
+            name=_clean(info.full_name),
+            company=_clean(info.company_name),
+            postcode=_clean(info.postcode),
+            country=_clean(info.country_code),
+        )
+    address = _create_request_address(order.raw)
+    return Recipient(
+        name=_clean(address.get("fullName")),
+        company=_clean(address.get("companyName")),
+        postcode=_clean(address.get("postcode")),
+        country=_clean(address.get("countryCode")),
+    )
+
+
+def skus_of(order: Order) -> list[str]:
+    skus: list[str] = []
+    if order.details is not None:
+        skus += [line.sku for line in order.details.order_lines if line.sku]
+    packages = order.raw.get("packages") if isinstance(order.raw, dict) else None
+    for package in packages if isinstance(packages, list) else []:
+        contents = package.get("contents") if isinstance(package, dict) else None
+        for item in contents if isinstance(contents, list) else []:
+            sku = _clean(item.get("SKU")) if isinstance(item, dict) else None
+            if sku:
+                skus.append(sku)
+    return skus
+
+
+def _with_compact(values: Iterable[str | None]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        if not value:
+            continue
+        out.append(value)
+        compact = _NON_WORD.sub("", value)
+        if compact and compact != value:
+            out.append(compact)
+    return out
+
+
+def search_text(order: Order, recipient: Recipient) -> str:
+    """The indexed text: identifier, reference, recipient, postcode, tracking numbers, SKUs."""
+    parts = [str(order.order_identifier)]
+    parts += _with_compact([order.order_reference])
+    parts += [p for p in (recipient.name, recipient.company) if p]
+    parts += _with_compact([recipient.postcode])
+    parts += _with_compact(order.all_tracking_numbers)
+    parts += _with_compact(skus_of(order))
+    return " ".join(dict.fromkeys(parts))
+
+
+def match_expression(text: str, *, prefix: bool = True) -> str | None:
+    """An FTS5 MATCH expression: every typed token as a quoted (prefix) term, all required.
+
+    Quoting makes user input plain data: FTS5 operators (`AND`, `NEAR`, `-`, `:`) typed by a user
+    are searched for, never interpreted. Returns None when there is nothing to search for.
+    """
+    tokens = [t for t in _TOKEN.findall(text) if t.strip("_")][:MAX_QUERY_TOKENS]
+    if not tokens:
+        return None
+    star = "*" if prefix else ""
+    return " ".join('"' + token.replace('"', '""') + '"' + star for token in tokens)

@@ -1,0 +1,330 @@
+"""`Store`: one account's encrypted order cache (SQLCipher), with its outbox journal beside it.
+
+Open it with the account's raw 256-bit store key (from the vault). Every public method is
+thread-safe (one lock around one connection); a sync worker may also open its own `Store` on
+the same file, since WAL lets readers and one writer work side by side.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from clickdrop_desktop.api.models import Order, OrderStatus
+from clickdrop_desktop.store import order_queries, orders
+from clickdrop_desktop.store.codec import dumps, now_db
+from clickdrop_desktop.store.connection import (
+    CIPHER_V1,
+    CipherSettings,
+    Connection,
+    connect,
+    integrity_problems,
+    shred_files,
+    translated,
+    wal_path,
+)
+from clickdrop_desktop.store.crypto import check_store_key
+from clickdrop_desktop.store.crypto import key_id as fingerprint
+from clickdrop_desktop.store.database import Database
+from clickdrop_desktop.store.documents import Documents
+from clickdrop_desktop.store.errors import (
+    ForeignStore,
+    JournalUnreadable,
+    StoreCorrupt,
+    WrongStoreKey,
+)
+from clickdrop_desktop.store.incidents import Incidents
+from clickdrop_desktop.store.jobs import PrintJobs
+from clickdrop_desktop.store.journal import JournalState, OutboxJournal
+from clickdrop_desktop.store.migrations import migrate, schema_version
+from clickdrop_desktop.store.order_queries import OrderRow, OrderSort, StoredOrder
+from clickdrop_desktop.store.orders import OrderSource, UpsertCounts
+from clickdrop_desktop.store.outbox import Outbox, reconcile_with_journal, unsynced_snapshots
+from clickdrop_desktop.store.state import SyncState
+
+STORE_FILE = "store.db"
+_COMPACT_SLACK = 64
+
+
+def journal_path(path: Path) -> Path:
+    """The outbox journal that belongs to the store at `path`."""
+    return path.with_name(path.stem + ".outbox-journal")
+
+
+def _check_identity(conn: Connection, account_id: str) -> None:
+    """Refuse a store written for another account before touching anything in it."""
+    if schema_version(conn) < 1:
+        raise StoreCorrupt("the order cache has no schema; rebuild it from the API")
+    row = conn.execute("SELECT value FROM meta WHERE key = 'account_id'").fetchone()
+    if row is None:
+        raise StoreCorrupt("the order cache has no account id; rebuild it from the API")
+    if row[0] != account_id:
+        raise ForeignStore("this order cache belongs to another account; it was not opened")
+
+
+def _stamp_identity(conn: Connection, account_id: str, cipher: CipherSettings) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?)",
+            [
+                ("account_id", account_id),
+                ("created_at", now_db()),
+                ("cipher", dumps(cipher.to_dict())),
+            ],
+        )
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+class Store:
+    """One account's order cache. Create with `Store.open(...)`; close it (or use `with`)."""
+
+    def __init__(self, db: Database, *, path: Path, account_id: str) -> None:
+        self._db = db
+        self.path = path
+        self.account_id = account_id
+        self.documents = Documents(db)
+        self.outbox = Outbox(db)
+        self.print_jobs = PrintJobs(db)
+        self.sync_state = SyncState(db)
+        self.incidents = Incidents(db)
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        key: bytes | bytearray,
+        *,
+        account_id: str,
+        key_id: str | None = None,
+        cipher: CipherSettings = CIPHER_V1,
+        create: bool = True,
+        verify: bool | None = None,
+    ) -> Store:
+        """Open (or create) the store, migrate it, check it is this account's, sync the journal.
+
+        Args:
+            key: the raw 256-bit store key.
+            account_id: the account this store must belong to (stamped in it on creation).
+            key_id: the key fingerprint recorded for the account; lets a decryption failure
+                be told apart: a key that is not the account's raises `WrongStoreKey`, the
+                right key failing means a damaged file (`StoreCorrupt`).
+            verify: run the full integrity check (quick_check + per-page HMAC); by default only
+                after an unclean shutdown (a WAL left behind).
+
+        Raises `StoreMissing`, `WrongStoreKey`, `StoreCorrupt`, `ForeignStore`, `StoreTooNew`.
+        """
+        raw = check_store_key(key)
+        if key_id is not None and fingerprint(raw) != key_id:
+            raise WrongStoreKey("this key is not the one this account's order cache was made with")
+        fresh = not path.exists() or path.stat().st_size == 0
+        wal = wal_path(path)
+        unclean = wal.exists() and wal.stat().st_size > 0
+        try:
+            conn = connect(path, raw, cipher, create=create)
+        except WrongStoreKey:
+            if key_id is not None:
+                raise StoreCorrupt(
+                    "the order cache file is damaged (its first page fails authentication); "
+                    "rebuild it from the API"
+                ) from None
+            raise
+        try:
+            with translated():
+                if fresh:
+                    migrate(conn)
+                    _stamp_identity(conn, account_id, cipher)
+                else:
+                    _check_identity(conn, account_id)
+                    migrate(conn)
+                if verify or (verify is None and unclean):
+                    problems = integrity_problems(conn)
+                    if problems:
+                        raise StoreCorrupt(
+                            "the order cache file is damaged (integrity check failed); "
+                            "rebuild it from the API"
+                        )
+            journal = OutboxJournal(journal_path(path), raw, account_id)
+            db = Database(conn, journal)
+            store = cls(db, path=path, account_id=account_id)
+            store._sync_journal()
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _sync_journal(self) -> None:
+        journal = self._db.journal
+        assert journal is not None
+        contents = journal.read()
+        with self._db.transaction() as conn:
+            reconcile_with_journal(conn, contents)
+            live = unsynced_snapshots(conn)
+            state = contents.state
+            if state is JournalState.UNREADABLE:
+                journal.set_aside()
+                if live:
+                    journal.rewrite(live)
+            elif state is JournalState.DAMAGED or (state is JournalState.MISSING and live):
+                journal.rewrite(live)
+            elif state is JournalState.TORN:
+                journal.truncate_to(contents.good_length)
+            if state is JournalState.OK and contents.records > 2 * len(live) + _COMPACT_SLACK:
+                journal.rewrite(live)
+
+    @classmethod
+    def rebuild(
+        cls,
+        path: Path,
+        key: bytes | bytearray,
+        *,
+        account_id: str,
+        key_id: str | None = None,
+        cipher: CipherSettings = CIPHER_V1,
+        force: bool = False,
+    ) -> Store:
+        """Replace a damaged or unreadable store with an empty one, keeping the outbox.
+
+        The old database, WAL and SHM are deleted (they are ciphertext; sign-out destroys the
+        key for good). Unsynced outbox items are restored from the journal when the new store
+        opens. If the journal cannot be decrypted with `key`, this refuses unless `force`
+        (which discards it). The store must not be open anywhere (close it first). The caller
+        then syncs from the API to refill the cache.
+        """
+        raw = check_store_key(key)
+        journal = OutboxJournal(journal_path(path), raw, account_id)
+        if journal.read().state is JournalState.UNREADABLE:
+            if not force:
+                raise JournalUnreadable(
+                    "the outbox journal cannot be decrypted with this key, so unsynced changes "
+                    "cannot be restored; rebuild with force to discard them"
+                )
+            journal.delete()
+        shred_files(path)
+        return cls.open(path, raw, account_id=account_id, key_id=key_id, cipher=cipher)
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL) and drop the journal key."""
+        self._db.close()
+        self._db.journal = None
+
+    @property
+    def closed(self) -> bool:
+        return self._db.closed
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"Store(account_id={self.account_id!r}, path={str(self.path)!r}, {state})"
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """One atomic unit across repositories (e.g. mark an order despatched and enqueue the
+        outbox op; or upsert a page and save its continuation token)."""
+        with self._db.transaction():
+            yield self
+
+    def verify(self) -> None:
+        """Full integrity check; raises `StoreCorrupt` if any page is damaged."""
+        with self._db.read() as conn:
+            if integrity_problems(conn):
+                raise StoreCorrupt("the order cache file is damaged; rebuild it from the API")
+
+    @property
+    def schema_version(self) -> int:
+        with self._db.read() as conn:
+            return schema_version(conn)
+
+    # -- orders ----------------------------------------------------------------------------------
+
+    def upsert_orders(self, records: Sequence[Order], source: OrderSource) -> UpsertCounts:
+        """Insert or update a batch in ONE transaction (all or nothing).
+
+        Raises `ImmutableFieldChanged` (nothing written) if a cached order's reference or
+        creation date would change.
+        """
+        with self._db.transaction() as conn:
+            return orders.upsert(conn, records, source=OrderSource(source), now=now_db())
+
+    def get_order(self, identifier: int) -> StoredOrder | None:
+        with self._db.read() as conn:
+            return order_queries.get(conn, identifier)
+
+    def find_order(self, text: str) -> StoredOrder | None:
+        """By identifier, reference or tracking number (what a bench scanner reads)."""
+        with self._db.read() as conn:
+            return order_queries.find(conn, text)
+
+    def query_orders(
+        self,
+        search: str | None = None,
+        status: OrderStatus | None = None,
+        sort: OrderSort = OrderSort.NEWEST,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> list[OrderRow]:
+        """Light rows for the table view. `status=None` lists active (non-archived) orders;
+        `OrderStatus.ARCHIVED` lists archived ones. `search` is prefix full-text search."""
+        with self._db.read() as conn:
+            return order_queries.query(
+                conn, search=search, status=status, sort=sort, offset=offset, limit=limit
+            )
+
+    def count_orders(self, search: str | None = None, status: OrderStatus | None = None) -> int:
+        with self._db.read() as conn:
+            return order_queries.count(conn, search=search, status=status)
+
+    def all_order_ids(self) -> set[int]:
+        with self._db.read() as conn:
+            return order_queries.all_ids(conn)
+
+    def open_order_ids(self) -> list[int]:
+        """Active orders still new or printed: the ones a sync refreshes by id."""
+        with self._db.read() as conn:
+            return order_queries.open_ids(conn)
+
+    def archive_orders(self, identifiers: Iterable[int]) -> int:
+        """Archive orders gone upstream (404); returns how many changed."""
+        with self._db.transaction() as conn:
+            return orders.archive(conn, identifiers, now=now_db())
+
+    def immutable_fields(
+        self, identifiers: Iterable[int]
+    ) -> dict[int, tuple[str | None, datetime]]:
+        """Cached id -> (order reference, created on), for the isolation guard."""
+        with self._db.read() as conn:
+            return order_queries.immutable_fields(conn, identifiers)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for `status` output (no personal data)."""
+        with self._db.read() as conn:
+            active, archived = conn.execute(
+                "SELECT coalesce(sum(archived = 0), 0), coalesce(sum(archived = 1), 0) FROM orders"
+            ).fetchone()
+        return {
+            "orders": int(active),
+            "archived": int(archived),
+            "outbox": self.outbox.unsynced_count(),
+            "print_queue": sum(
+                n for s, n in self.print_jobs.counts().items() if s.value in ("queued", "sending")
+            ),
+        }

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from clickdrop_desktop.store.codec import dumps, from_db, from_db_required, loads_object, now_db
+from clickdrop_desktop.store.codec import (
+    dumps,
+    from_db,
+    from_db_required,
+    loads_object,
+    now_db,
+    to_db,
+)
 from clickdrop_desktop.store.database import Database
 from clickdrop_desktop.store.errors import StoreError
 
@@ -67,16 +74,26 @@ class QuarantineRecord:
     hashed_ids: tuple[str, ...]
 
 
+def _flat(value: Any) -> bool:
+    return isinstance(value, _SCALAR) or (
+        isinstance(value, list | tuple) and all(isinstance(v, _SCALAR) for v in value)
+    )
+
+
 def _check_details(details: Mapping[str, Any]) -> dict[str, Any]:
-    # Flat scalars (or lists of scalars) only: a whole foreign record cannot slip in by accident.
+    # Scalars, lists of scalars, or one level of {name: scalar} (e.g. response header names and
+    # values): a whole foreign record, with its nested addresses and lines, cannot slip in.
     clean: dict[str, Any] = {}
     for key, value in details.items():
-        ok = isinstance(value, _SCALAR) or (
-            isinstance(value, list | tuple) and all(isinstance(v, _SCALAR) for v in value)
+        nested_ok = isinstance(value, Mapping) and all(
+            isinstance(k, str) and _flat(v) for k, v in value.items()
         )
-        if not isinstance(key, str) or not ok:
+        if not isinstance(key, str) or not (_flat(value) or nested_ok):
             raise StoreError("incident details must be flat values (no records)")
-        clean[key] = list(value) if isinstance(value, list | tuple) else value
+        if isinstance(value, Mapping):
+            clean[key] = {k: list(v) if isinstance(v, tuple) else v for k, v in value.items()}
+        else:
+            clean[key] = list(value) if isinstance(value, tuple) else value
     return clean
 
 
@@ -118,10 +135,15 @@ class Incidents:
         hashed_ids: Sequence[str] = (),
         details: Mapping[str, Any] | None = None,
         quarantine_reason: str | None = None,
+        incident_id: str | None = None,
+        occurred_at: datetime | None = None,
     ) -> Incident:
-        """Record an incident (and, with `quarantine_reason`, the quarantined batch's metadata)."""
-        incident_id = str(uuid.uuid4())
-        now = now_db()
+        """Record an incident (and, with `quarantine_reason`, the quarantined batch's metadata).
+
+        Joins the caller's transaction, so an incident and the paused sync state commit together.
+        """
+        incident_id = incident_id or str(uuid.uuid4())
+        now = to_db(occurred_at) if occurred_at is not None else now_db()
         clean = _check_details(details or {})
         with self._db.transaction() as conn:
             conn.execute(
@@ -164,12 +186,22 @@ class Incidents:
             rows = conn.execute(f"{_SELECT}{where} ORDER BY occurred_at, id").fetchall()
         return [_incident(row) for row in rows]
 
-    def acknowledge(self, incident_id: str) -> None:
+    def acknowledge(self, incident_id: str | None = None, *, when: datetime | None = None) -> int:
+        """Mark one incident (or, with no id, every open one) acknowledged; returns how many."""
+        moment = to_db(when) if when is not None else now_db()
         with self._db.transaction() as conn:
-            conn.execute(
-                "UPDATE incidents SET acknowledged_at = ? WHERE id = ? AND acknowledged_at IS NULL",
-                (now_db(), incident_id),
-            )
+            if incident_id is None:
+                cursor = conn.execute(
+                    "UPDATE incidents SET acknowledged_at = ? WHERE acknowledged_at IS NULL",
+                    (moment,),
+                )
+            else:
+                cursor = conn.execute(
+                    "UPDATE incidents SET acknowledged_at = ? "
+                    "WHERE id = ? AND acknowledged_at IS NULL",
+                    (moment, incident_id),
+                )
+            return max(int(cursor.rowcount), 0)
 
     def quarantined(self) -> builtins.list[QuarantineRecord]:
         with self._db.read() as conn:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from clickdrop_desktop.api.models import Order, OrderStatus
-from clickdrop_desktop.store.codec import from_db, from_db_required, loads_object
+from clickdrop_desktop.store.codec import from_db, from_db_required, loads_object, to_db
 from clickdrop_desktop.store.connection import Connection
 from clickdrop_desktop.store.orders import _chunks, parse_stored
 from clickdrop_desktop.store.search import match_expression
@@ -213,14 +213,26 @@ def all_ids(conn: Connection) -> set[int]:
     return {int(r[0]) for r in conn.execute("SELECT order_identifier FROM orders").fetchall()}
 
 
-def open_ids(conn: Connection) -> list[int]:
-    """Active orders that can still change upstream (new or printed): refreshed by id."""
-    rows = conn.execute(
+def open_ids(
+    conn: Connection,
+    *,
+    created_before: datetime | None = None,
+    after_id: int = 0,
+    limit: int | None = None,
+) -> list[int]:
+    """Active orders that can still change upstream (new or printed), ascending by id, past
+    `after_id` (for paging), optionally only those created before `created_before`."""
+    sql = (
         "SELECT order_identifier FROM orders WHERE archived = 0 AND status IN (?, ?) "
-        "AND order_identifier > 0 ORDER BY order_identifier",
-        (OrderStatus.NEW.value, OrderStatus.PRINTED.value),
-    ).fetchall()
-    return [int(r[0]) for r in rows]
+        "AND order_identifier > ?"
+    )
+    params: list[Any] = [OrderStatus.NEW.value, OrderStatus.PRINTED.value, max(after_id, 0)]
+    if created_before is not None:
+        sql += " AND created_on < ?"
+        params.append(to_db(created_before))
+    sql += " ORDER BY order_identifier LIMIT ?"
+    params.append(-1 if limit is None else max(limit, 0))
+    return [int(r[0]) for r in conn.execute(sql, params).fetchall()]
 
 
 def immutable_fields(

@@ -297,10 +297,19 @@ class Store:
         with self._db.read() as conn:
             return order_queries.all_ids(conn)
 
-    def open_order_ids(self) -> list[int]:
-        """Active orders still new or printed: the ones a sync refreshes by id."""
+    def open_order_ids(
+        self,
+        *,
+        created_before: datetime | None = None,
+        after_id: int = 0,
+        limit: int | None = None,
+    ) -> list[int]:
+        """Active orders still new or printed (the ones a sync refreshes by id), ascending,
+        past `after_id`, optionally only those created before `created_before`."""
         with self._db.read() as conn:
-            return order_queries.open_ids(conn)
+            return order_queries.open_ids(
+                conn, created_before=created_before, after_id=after_id, limit=limit
+            )
 
     def archive_orders(self, identifiers: Iterable[int]) -> int:
         """Archive orders gone upstream (404); returns how many changed."""

@@ -289,6 +289,7 @@ class SyncEngine:
                 state["token"] = None
                 continue
             endpoint = LIST_FULL_ENDPOINT if self._full else LIST_ENDPOINT
+            page_source = "full" if self._full else "list"
             self._guard(page, state, endpoint=endpoint, requested=None)
             if page.continuation_token is not None and page.continuation_token == token:
                 raise BadResponse("Click & Drop sent the same continuation token twice")
@@ -308,7 +309,7 @@ class SyncEngine:
                     refresh_before=state["window_start"],
                     refresh_after_id=0,
                 )
-            self._commit(page.orders, (), state, phase="list")
+            self._commit(page.orders, (), state, phase="list", source=page_source)
             if state["phase"] != "list":
                 return True
 
@@ -333,7 +334,7 @@ class SyncEngine:
             archive = sorted(fetched.missing & set(ids))
             self._result.refreshed += len(fetched.orders)
             self._result.archived += len(archive)
-            self._commit(fetched.orders, archive, state, phase="refresh")
+            self._commit(fetched.orders, archive, state, phase="refresh", source="by_id")
 
     # -- guard, commit, report --------------------------------------------------------------
 
@@ -371,9 +372,9 @@ class SyncEngine:
             headers=fetched.headers,
         )
         state["paused_incident"] = incident.incident_id
+        incident = self._storage.record_incident(incident, state)
         self._result.quarantined += len(orders)
         self._result.incident_id = incident.incident_id
-        self._storage.record_incident(incident, state)
         raise SyncIsolationAlert(
             f"isolation alert: Click & Drop sent {incident.suspect_records} order(s) that are "
             f"not this account's ({', '.join(incident.kinds)}); nothing of that response was "
@@ -390,8 +391,9 @@ class SyncEngine:
         state: dict[str, Any],
         *,
         phase: str,
+        source: str,
     ) -> None:
-        stored = self._storage.commit(orders=orders, archive=archive, state=state)
+        stored = self._storage.commit(orders=orders, archive=archive, state=state, source=source)
         self._result.fetched += len(orders)
         self._result.stored += stored
         self._result.pages += 1

@@ -22,7 +22,7 @@ import enum
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from clickdrop_desktop.api.models import Order
 
@@ -59,14 +59,10 @@ class Immutable:
         return cls(order.order_reference, order.created_on)
 
     def differs(self, other: Immutable) -> bool:
-        """Whether `other` is not the same order. References compare exactly (None == "");
-        `createdOn` within a second, because endpoints may round fractions differently."""
-        if (self.order_reference or "") != (other.order_reference or ""):
-            return True
-        return abs(self.created_on - other.created_on) >= _CREATED_TOLERANCE
+        """Whether `other` is not the same order: reference or creation time differ. Exact,
+        like the store's own check, so whatever passes here also merges."""
+        return self.order_reference != other.order_reference or self.created_on != other.created_on
 
-
-_CREATED_TOLERANCE = timedelta(seconds=1)
 
 # Headers through which a shared cache (CDN, reverse proxy) says it answered from storage.
 _HIT_HEADERS = ("x-cache", "x-cache-status", "x-proxy-cache", "cf-cache-status", "x-served-from")

@@ -60,9 +60,10 @@ class SyncStorage(Protocol):
         orders: Sequence[Order],
         archive: Collection[int],
         state: Mapping[str, Any],
+        source: str = "list",
     ) -> int:
         """Merge `orders`, archive the ids in `archive`, and save `state`: all or nothing.
-        Returns how many orders were new or changed."""
+        `source` is "list", "full" or "by_id". Returns how many orders were new or changed."""
         ...
 
     def immutable_of(self, ids: Collection[int]) -> dict[int, Immutable]:
@@ -73,8 +74,10 @@ class SyncStorage(Protocol):
         """Ids of cached orders not yet despatched nor archived, ascending, past `after_id`."""
         ...
 
-    def record_incident(self, incident: Incident, state: Mapping[str, Any]) -> None:
-        """Save the incident and the (paused) state in one transaction."""
+    def record_incident(self, incident: Incident, state: Mapping[str, Any]) -> Incident:
+        """Save the incident and the state, paused on it, in one transaction; returns the
+        incident as saved (the store may give it its own id: `state["paused_incident"]` is
+        set to that id)."""
         ...
 
     def incidents(self) -> list[Incident]: ...

@@ -70,7 +70,12 @@ class MemoryStorage:
         return copy.deepcopy(self.state)
 
     def commit(
-        self, *, orders: Sequence[Order], archive: Collection[int], state: Mapping[str, Any]
+        self,
+        *,
+        orders: Sequence[Order],
+        archive: Collection[int],
+        state: Mapping[str, Any],
+        source: str = "list",
     ) -> int:
         if self.fail_commit_after is not None and self.commits >= self.fail_commit_after:
             raise KeyboardInterrupt("simulated kill inside a commit")  # nothing applied
@@ -100,9 +105,10 @@ class MemoryStorage:
         )
         return ids[:limit]
 
-    def record_incident(self, incident: Incident, state: Mapping[str, Any]) -> None:
+    def record_incident(self, incident: Incident, state: Mapping[str, Any]) -> Incident:
         self.saved_incidents.append(incident)
         self.state = copy.deepcopy(dict(state))
+        return incident
 
     def incidents(self) -> list[Incident]:
         return list(self.saved_incidents)

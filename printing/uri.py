@@ -55,20 +55,21 @@ class PrinterUriError(ValueError):
 
 
 def printable(text: str, limit: int = 80) -> str:
-    """`text` with control characters shown as escapes and cut to `limit`: safe to echo."""
+    """`text` with anything unprintable (control, bidi-override, unassigned) shown as an escape,
+    cut to `limit`: safe to echo into a terminal or a log."""
     out: list[str] = []
     for ch in text:
-        code = ord(ch)
-        if code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0 or ch in "\u2028\u2029":
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
+        if ch.isprintable():
             out.append(ch)
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
     shown = "".join(out)
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def _has_control(text: str) -> bool:
-    return any(ord(ch) < 0x20 or ord(ch) == 0x7F or 0x80 <= ord(ch) < 0xA0 for ch in text)
+    return not text.isprintable()
 
 
 @dataclass(frozen=True)
@@ -287,7 +288,7 @@ def parse_printer_uri(text: str) -> PrinterUri:
     if len(text) > _MAX_URI:
         raise PrinterUriError(f"printer URI is too long ({len(text)} characters)")
     if _has_control(text):
-        raise PrinterUriError(f"printer URI contains control characters: {printable(text)}")
+        raise PrinterUriError(f"printer URI contains unprintable characters: {printable(text)}")
     scheme, sep, rest = text.partition("://")
     if not sep:
         raise PrinterUriError(
@@ -333,7 +334,7 @@ def _decode(text: str, what: str) -> str:
     except UnicodeDecodeError:
         raise PrinterUriError(f"{what} is not valid UTF-8 after %-decoding") from None
     if _has_control(decoded):
-        raise PrinterUriError(f"{what} contains control characters: {printable(decoded)}")
+        raise PrinterUriError(f"{what} contains unprintable characters: {printable(decoded)}")
     return decoded
 
 

@@ -84,6 +84,11 @@ class Transport(ABC):
         return self.uri.timeout_s or DEFAULT_TIMEOUT_S
 
     @property
+    def status_timeout_s(self) -> float:
+        """How long a status query waits for its answer (a shorter `timeout` option wins)."""
+        return min(STATUS_TIMEOUT_S, self.timeout_s)
+
+    @property
     def chunk_size(self) -> int:
         return self.uri.chunk_size or DEFAULT_CHUNK
 

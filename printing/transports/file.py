@@ -12,7 +12,6 @@ from pathlib import Path
 
 from printing.status import PrinterState, PrinterStatus, answer_complete, parse_status, status_query
 from printing.transports.base import (
-    STATUS_TIMEOUT_S,
     PrinterBusy,
     PrinterDisconnected,
     PrinterError,
@@ -135,7 +134,7 @@ class FileTransport(Transport):
                 raise permission_denied(self.label) from None
             return PrinterStatus.unknown(f"cannot open the device: {exc.strerror}")
         try:
-            return parse_status(language, _ask(fd, query, language))
+            return parse_status(language, _ask(fd, query, language, self.status_timeout_s))
         finally:
             os.close(fd)
 
@@ -145,16 +144,16 @@ def _wait_writable(fd: int, timeout: float) -> bool:
     return bool(writable)
 
 
-def _ask(fd: int, query: bytes, language: Language) -> bytes:
+def _ask(fd: int, query: bytes, language: Language, timeout: float) -> bytes:
     """Write the query and read the answer (a bidirectional usblp node, or a serial port)."""
     try:
-        if not _wait_writable(fd, STATUS_TIMEOUT_S):
+        if not _wait_writable(fd, timeout):
             return b""
         os.write(fd, query)
     except OSError:
         return b""
     answer = bytearray()
-    deadline = time.monotonic() + STATUS_TIMEOUT_S
+    deadline = time.monotonic() + timeout
     while not answer_complete(language, bytes(answer)):
         remaining = deadline - time.monotonic()
         if remaining <= 0:

@@ -8,7 +8,6 @@ import time
 
 from printing.status import PrinterState, PrinterStatus, answer_complete, parse_status, status_query
 from printing.transports.base import (
-    STATUS_TIMEOUT_S,
     PrinterDisconnected,
     PrinterError,
     PrinterNotFound,
@@ -103,18 +102,18 @@ class TcpTransport(Transport):
             return PrinterStatus.from_conditions({PrinterState.OFFLINE}, [exc.message])
         with sock:
             try:
-                sock.settimeout(STATUS_TIMEOUT_S)
+                sock.settimeout(self.status_timeout_s)
                 sock.sendall(query)
             except OSError as exc:
                 return PrinterStatus.from_conditions(
                     {PrinterState.OFFLINE}, [f"status query failed: {exc.strerror or exc}"]
                 )
-            return parse_status(language, _read_answer(sock, language))
+            return parse_status(language, _read_answer(sock, language, self.status_timeout_s))
 
 
-def _read_answer(sock: socket.socket, language: Language) -> bytes:
+def _read_answer(sock: socket.socket, language: Language, timeout: float) -> bytes:
     answer = bytearray()
-    deadline = time.monotonic() + STATUS_TIMEOUT_S
+    deadline = time.monotonic() + timeout
     while not answer_complete(language, bytes(answer)):
         remaining = deadline - time.monotonic()
         if remaining <= 0:

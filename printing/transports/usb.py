@@ -31,7 +31,6 @@ from printing.status import (
     status_query,
 )
 from printing.transports.base import (
-    STATUS_TIMEOUT_S,
     PrinterBusy,
     PrinterDisconnected,
     PrinterError,
@@ -132,7 +131,12 @@ class UsbTransport(Transport):
 
     def _serial_of(self, device: Any) -> str | None:
         try:
-            serial: str | None = usb.util.get_string(device, device.iSerialNumber)
+            # Ask for the language ids ourselves: pyusb's `serial_number` turns EACCES into
+            # "no langid", which would hide the permission problem behind "not connected".
+            langids = usb.util.get_langids(device)
+            if not langids or not device.iSerialNumber:
+                return None
+            serial: str | None = usb.util.get_string(device, device.iSerialNumber, langids[0])
         except usb.core.USBError as exc:
             if exc.errno in (errno.EACCES, errno.EPERM):
                 raise permission_denied(self.label) from None
@@ -198,7 +202,7 @@ class UsbTransport(Transport):
         while sent < total:
             chunk = view[sent : sent + self.chunk_size]
             try:
-                written = int(claim.ep_out.write(chunk, timeout=timeout_ms))
+                written = int(claim.ep_out.write(bytes(chunk), timeout=timeout_ms))
             except usb.core.USBError as exc:
                 raise _map_error(exc, self.label, writing=True, sent=sent, total=total) from None
             # A short write is normal (the printer took what fitted): carry on with the rest.
@@ -234,7 +238,7 @@ class UsbTransport(Transport):
         size = int(claim.ep_in.wMaxPacketSize or 64)
         _drain(claim.ep_in, size)
         try:
-            claim.ep_out.write(query, timeout=int(STATUS_TIMEOUT_S * 1000))
+            claim.ep_out.write(query, timeout=int(self.status_timeout_s * 1000))
         except usb.core.USBTimeoutError:
             return PrinterStatus.unknown("the printer did not take the status query (busy?)")
         except usb.core.USBError as exc:
@@ -243,7 +247,7 @@ class UsbTransport(Transport):
                 return PrinterStatus.from_conditions({PrinterState.OFFLINE}, [error.message])
             raise error from None
         answer = bytearray()
-        deadline = time.monotonic() + STATUS_TIMEOUT_S
+        deadline = time.monotonic() + self.status_timeout_s
         while not answer_complete(language, bytes(answer)):
             remaining_ms = int((deadline - time.monotonic()) * 1000)
             if remaining_ms <= 0:

@@ -93,12 +93,15 @@ def parse_json(content: bytes) -> Any:
 class _Failure(Exception):
     """An attempt that got no usable answer; `sent` says whether the server may have acted."""
 
-    def __init__(self, outcome: Outcome, detail: str, *, sent: bool, bad: bool = False) -> None:
+    def __init__(
+        self, outcome: Outcome, detail: str, *, sent: bool, bad: bool = False, final: bool = False
+    ) -> None:
         super().__init__(detail)
         self.outcome = outcome
         self.detail = detail
         self.sent = sent
         self.bad = bad  # an answer came but was broken (cut off, too big): BadResponse
+        self.final = final  # trying again would fail the same way (too big)
 
 
 def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -195,7 +198,11 @@ class HttpEngine:
                 answer = self._attempt(call, scheme)
             except _Failure as failure:
                 elapsed = self._clock() - started
-                retry = (not failure.sent or call.idempotent) and failures < self._max_retries
+                retry = (
+                    not failure.final
+                    and (not failure.sent or call.idempotent)
+                    and failures < self._max_retries
+                )
                 self._emit(call, failure.outcome, None, elapsed, attempt, retry, failure.detail)
                 if retry:
                     failures += 1
@@ -221,6 +228,9 @@ class HttpEngine:
                     wait is None or wait <= self._max_retry_after
                 )
                 self._emit(call, Outcome.RATE_LIMITED, 429, elapsed, attempt, retry, "HTTP 429")
+                if wait is not None and wait <= self._max_retry_after:
+                    # Every thread holds back, not only this one, even if this call gives up.
+                    self._limiter.pause(wait)
                 if not retry:
                     raise RateLimited(
                         "Click & Drop is rate limiting this account (429); try again shortly.",
@@ -228,8 +238,7 @@ class HttpEngine:
                     )
                 rate_limited += 1
                 if wait is None:
-                    wait = self._backoff(rate_limited, base=1.0, cap=30.0)
-                self._limiter.pause(wait)  # every thread holds back, not only this one
+                    self._limiter.pause(self._backoff(rate_limited, base=1.0, cap=30.0))
                 continue
 
             if status >= 500:
@@ -328,12 +337,14 @@ class HttpEngine:
     def _read_capped(self, response: httpx.Response, started: float) -> bytes:
         declared = _content_length(response.headers.get("content-length"))
         if declared is not None and declared > self._max_bytes:
-            raise _Failure(Outcome.SERVER_ERROR, self._too_big(), sent=True, bad=True)
+            raise _Failure(Outcome.SERVER_ERROR, self._too_big(), sent=True, bad=True, final=True)
         buffer = bytearray()
         for chunk in response.iter_bytes():
             buffer += chunk
             if len(buffer) > self._max_bytes:
-                raise _Failure(Outcome.SERVER_ERROR, self._too_big(), sent=True, bad=True)
+                raise _Failure(
+                    Outcome.SERVER_ERROR, self._too_big(), sent=True, bad=True, final=True
+                )
             if self._clock() - started > self._deadline_s:
                 raise _Failure(
                     Outcome.TIMEOUT,

@@ -12,11 +12,24 @@ import random
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
 
 from clickdrop_desktop.api.client import ClickDropClient
+from clickdrop_desktop.api.requests import (
+    AddressRequest,
+    CreateOrderRequest,
+    DimensionsRequest,
+    PackageFormat,
+    PostageDetailsRequest,
+    ProductItemRequest,
+    RecipientDetailsRequest,
+    ShipmentPackageRequest,
+    TagRequest,
+)
 
 Answer = httpx.Response | BaseException | Callable[[httpx.Request], httpx.Response]
 
@@ -161,6 +174,49 @@ def make_client(api: FakeApi, clock: FakeClock | None = None, **kwargs: Any) -> 
         rng=random.Random(7),
         **kwargs,
     )
+
+
+def make_address(**kw: Any) -> AddressRequest:
+    base: dict[str, Any] = {
+        "full_name": "Ada Lovelace",
+        "address_line1": "1 High Street",
+        "city": "Leeds",
+        "postcode": "LS1 1AA",
+        "country_code": "GB",
+    }
+    base.update(kw)
+    return AddressRequest(**base)
+
+
+def make_order(**kw: Any) -> CreateOrderRequest:
+    base: dict[str, Any] = {
+        "order_reference": "WEB-1001",
+        "recipient": RecipientDetailsRequest(address=make_address(), email_address="a@example.com"),
+        "order_date": datetime(2026, 3, 6, 13, 33, 2, tzinfo=UTC),
+        "subtotal": Decimal("19.99"),
+        "shipping_cost_charged": 2.5,
+        "total": Decimal("22.49"),
+        "packages": (
+            ShipmentPackageRequest(
+                weight_in_grams=750,
+                package_format_identifier=PackageFormat.SMALL_PARCEL,
+                dimensions=DimensionsRequest(height_in_mms=10, width_in_mms=20, depth_in_mms=30),
+                contents=(
+                    ProductItemRequest(
+                        name="Widget",
+                        sku="W-1",
+                        quantity=2,
+                        unit_value=9.99,
+                        unit_weight_in_grams=300,
+                    ),
+                ),
+            ),
+        ),
+        "postage_details": PostageDetailsRequest(service_code="TPN24", air_number="XI123"),
+        "tags": (TagRequest(key="source", value="desktop"),),
+    }
+    base.update(kw)
+    return CreateOrderRequest(**base)
 
 
 class ChunkedStream(httpx.SyncByteStream):

@@ -5,92 +5,23 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
-import yaml
 
 from clickdrop_desktop.api.requests import (
-    AddressRequest,
-    CreateOrderRequest,
     DimensionsRequest,
     InvalidRequest,
     LabelGenerationRequest,
     OrderStatusValue,
-    PackageFormat,
-    PostageDetailsRequest,
     ProductItemRequest,
     RecipientDetailsRequest,
     ShipmentPackageRequest,
     StatusUpdateRequest,
-    TagRequest,
     create_orders_body,
 )
-
-SPEC = Path("/work/shared/reference/click-and-drop-api-v1.yaml")
-
-
-def _address(**kw: Any) -> AddressRequest:
-    base: dict[str, Any] = {
-        "full_name": "Ada Lovelace",
-        "address_line1": "1 High Street",
-        "city": "Leeds",
-        "postcode": "LS1 1AA",
-        "country_code": "GB",
-    }
-    base.update(kw)
-    return AddressRequest(**base)
-
-
-def make_order(**kw: Any) -> CreateOrderRequest:
-    base: dict[str, Any] = {
-        "order_reference": "WEB-1001",
-        "recipient": RecipientDetailsRequest(address=_address(), email_address="a@example.com"),
-        "order_date": datetime(2026, 3, 6, 13, 33, 2, tzinfo=UTC),
-        "subtotal": Decimal("19.99"),
-        "shipping_cost_charged": 2.5,
-        "total": Decimal("22.49"),
-        "packages": (
-            ShipmentPackageRequest(
-                weight_in_grams=750,
-                package_format_identifier=PackageFormat.SMALL_PARCEL,
-                dimensions=DimensionsRequest(height_in_mms=10, width_in_mms=20, depth_in_mms=30),
-                contents=(
-                    ProductItemRequest(
-                        name="Widget",
-                        sku="W-1",
-                        quantity=2,
-                        unit_value=9.99,
-                        unit_weight_in_grams=300,
-                    ),
-                ),
-            ),
-        ),
-        "postage_details": PostageDetailsRequest(service_code="TPN24", air_number="XI123"),
-        "tags": (TagRequest(key="source", value="desktop"),),
-    }
-    base.update(kw)
-    return CreateOrderRequest(**base)
-
-
-def _decimal_multiple_of(validator: Any, multiple: float, instance: object, schema: Any) -> Any:
-    # jsonschema divides floats (19.99 / 0.01 = 1998.9999...); the API works in decimals.
-    is_number = isinstance(instance, int | float) and not isinstance(instance, bool)
-    if is_number and Decimal(str(instance)) % Decimal(str(multiple)) != 0:
-        yield jsonschema.ValidationError(f"{instance} is not a multiple of {multiple}")
-
-
-_Validator = jsonschema.validators.extend(
-    jsonschema.Draft4Validator, {"multipleOf": _decimal_multiple_of}
-)
-
-
-def _spec_validator(definition: str) -> Any:
-    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
-    schema = {"$ref": f"#/definitions/{definition}", "definitions": spec["definitions"]}
-    return _Validator(schema)
+from tests.helpers.fake_api import make_address, make_order
+from tests.helpers.spec import spec_validator
 
 
 def test_to_api_uses_the_spec_field_names() -> None:
@@ -115,7 +46,7 @@ def test_to_api_uses_the_spec_field_names() -> None:
 def test_body_validates_against_the_spec_schema() -> None:
     body = create_orders_body([make_order(), make_order(order_reference="WEB-1002")])
     # The spec types dangerousGoodsDescription as a number (bug); everything else must pass.
-    _spec_validator("CreateOrdersRequest").validate(body)
+    spec_validator("CreateOrdersRequest").validate(body)
 
 
 def test_dangerous_goods_description_is_sent_as_text() -> None:
@@ -160,9 +91,9 @@ def test_nested_constraints() -> None:
     with pytest.raises(InvalidRequest, match="heightInMms"):
         DimensionsRequest(height_in_mms=0, width_in_mms=1, depth_in_mms=1)
     with pytest.raises(InvalidRequest, match="city is required"):
-        _address(city="  ")
+        make_address(city="  ")
     with pytest.raises(InvalidRequest, match="postcode"):
-        _address(postcode="x" * 21)
+        make_address(postcode="x" * 21)
     with pytest.raises(InvalidRequest, match="address or an addressBookReference"):
         RecipientDetailsRequest(email_address="a@b.c")
     with pytest.raises(InvalidRequest, match="SKU, or unitValue"):
@@ -199,7 +130,7 @@ def test_status_update_needs_exactly_one_key() -> None:
         )
     item = StatusUpdateRequest(status=OrderStatusValue.DESPATCHED, order_reference="WEB-1")
     assert item.to_api() == {"status": "despatched", "orderReference": "WEB-1"}
-    _spec_validator("UpdateOrderStatusRequest").validate(item.to_api())
+    spec_validator("UpdateOrderStatusRequest").validate(item.to_api())
 
 
 def test_other_courier_with_tracking_needs_carrier_details() -> None:

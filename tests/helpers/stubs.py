@@ -5,6 +5,7 @@ from __future__ import annotations
 # ==============================================================================================
 # ui: fakes for the desktop app's tests (owner: the ui/ helper)
 # ==============================================================================================
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from clickdrop_desktop.api.models import Order
+from clickdrop_desktop.store import OrderSource, Store
 
 _UI_NAMES = (
     "Ada Lovelace",
@@ -89,85 +91,25 @@ def ui_make_orders(n: int, *, full: bool = True) -> list[Order]:
     return orders
 
 
-def _ui_sort_value(order: Order, key: str) -> Any:
-    info = order.details.shipping_info if order.details else None
-    service = order.details.shipping_details.service_code if order.details else None
-    return {
-        "order_date": order.order_date or order.created_on,
-        "reference": order.order_reference or "",
-        "recipient": info.full_name if info else "",
-        "postcode": (info.postcode if info else "") or "",
-        "service": service or "",
-        "status": order.status.value,
-        "tracking": order.tracking_number or "",
-    }.get(key, order.order_identifier)
+def ui_open_store(directory: Path, orders: int = 0, *, account_id: str = "acct-test") -> Store:
+    """A real encrypted store (SQLCipher) in `directory`, holding `orders` seeded orders."""
+    store = Store.open(directory / "store.db", os.urandom(32), account_id=account_id)
+    if orders:
+        store.upsert_orders(ui_make_orders(orders), OrderSource.FULL)
+    return store
 
 
-@dataclass
-class FakeOrderStore:
-    """In-memory stand-in for the account store's order queries (same keyword interface).
+class UiFailingSource:
+    """An `OrderSource` whose store has gone bad (damaged file, closed store)."""
 
-    `query_orders(search, status, sort, offset, limit)` with `sort` as ("key", descending);
-    search matches reference, name, postcode and tracking number case-insensitively.
-    `calls` records every query so tests can assert laziness.
-    """
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
 
-    orders: list[Order] = field(default_factory=list)
-    calls: list[tuple[str, Any]] = field(default_factory=list)
-    fail_with: BaseException | None = None
-    labels: dict[int, bytes] = field(default_factory=dict)
+    def rows(self, query: Any, offset: int, limit: int) -> list[Any]:
+        raise self.error
 
-    def _matching(self, search: str | None, status: str | None) -> list[Order]:
-        if self.fail_with is not None:
-            raise self.fail_with
-        result = self.orders
-        if status:
-            result = [o for o in result if o.status.value == status]
-        if search:
-            needle = search.lower()
-            result = [o for o in result if needle in _ui_haystack(o)]
-        return result
-
-    def count_orders(self, *, search: str | None = None, status: str | None = None) -> int:
-        self.calls.append(("count", (search, status)))
-        return len(self._matching(search, status))
-
-    def query_orders(
-        self,
-        *,
-        search: str | None = None,
-        status: str | None = None,
-        sort: tuple[str, bool] = ("order_date", True),
-        offset: int = 0,
-        limit: int = 100,
-    ) -> list[Order]:
-        self.calls.append(("query", (search, status, sort, offset, limit)))
-        key, descending = sort
-        rows = sorted(
-            self._matching(search, status),
-            key=lambda o: (_ui_sort_value(o, key), o.order_identifier),
-            reverse=descending,
-        )
-        return rows[offset : offset + limit]
-
-    def get_order(self, order_identifier: int) -> Order | None:
-        return next((o for o in self.orders if o.order_identifier == order_identifier), None)
-
-    def find_order(self, text: str) -> Order | None:
-        """By order identifier or exact reference (what a scanner sends)."""
-        text = text.strip()
-        for o in self.orders:
-            if o.order_reference == text or str(o.order_identifier) == text:
-                return o
-        return None
-
-
-def _ui_haystack(order: Order) -> str:
-    parts = [order.order_reference or "", order.tracking_number or ""]
-    if order.details:
-        info = order.details.shipping_info
-        parts += [info.full_name, info.company_name or "", info.postcode or ""]
-    return " ".join(parts).lower()
+    def count(self, query: Any) -> int:
+        raise self.error
 
 
 @dataclass

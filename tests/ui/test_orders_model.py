@@ -1,15 +1,20 @@
-"""ui/models/orders_model.py: lazy blocks, queries, sorting, and Qt's model contract."""
+"""ui/models/orders_model.py over the real encrypted store: lazy blocks, queries, Qt's contract."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
 
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.helpers.stubs import FakeOrderStore, ui_make_orders
+from clickdrop_desktop.store import OrderSource, Store
+from tests.helpers.stubs import UiFailingSource, ui_make_orders, ui_open_store
 from ui.models.orders_model import (
     BLOCK_SIZE,
     MAX_BLOCKS,
     ORDER_ID_ROLE,
+    STATUS_COLUMN,
     OrdersModel,
     Sort,
     SortKey,
@@ -19,12 +24,14 @@ from ui.services.store_source import StoreOrderSource
 
 
 @pytest.fixture
-def store() -> FakeOrderStore:
-    return FakeOrderStore(ui_make_orders(1000))
+def store(tmp_path: Path):
+    s = ui_open_store(tmp_path, 1000)
+    yield s
+    s.close()
 
 
 @pytest.fixture
-def model(qtbot, store) -> OrdersModel:
+def model(qtbot, store: Store) -> OrdersModel:
     m = OrdersModel()
     m.set_source(StoreOrderSource(store))
     return m
@@ -43,31 +50,34 @@ def test_passes_qtmodeltester_with_each_status_and_search(qtmodeltester, model) 
 def test_counts_come_from_the_store_and_rows_are_fetched_in_blocks(model, store) -> None:
     # A third of 1000 orders are "to print" (the default tab).
     assert model.rowCount() == 334
-    store.calls.clear()
-    model.data(model.index(5, 0))
-    model.data(model.index(6, 1))
-    queries = [c for c in store.calls if c[0] == "query"]
-    assert len(queries) == 1
-    assert queries[0][1][3:] == (0, BLOCK_SIZE)
-    model.data(model.index(BLOCK_SIZE + 1, 0))
-    assert [c[1][3] for c in store.calls if c[0] == "query"] == [0, BLOCK_SIZE]
+    with mock.patch.object(store, "query_orders", wraps=store.query_orders) as spy:
+        model.data(model.index(5, 0))
+        model.data(model.index(6, 1))
+        assert spy.call_count == 1
+        assert spy.call_args.kwargs["offset"] == 0
+        assert spy.call_args.kwargs["limit"] == BLOCK_SIZE
+        model.data(model.index(BLOCK_SIZE + 1, 0))
+        assert spy.call_count == 2
+        assert spy.call_args.kwargs["offset"] == BLOCK_SIZE
 
 
-def test_block_cache_is_bounded(qtbot) -> None:
-    store = FakeOrderStore(ui_make_orders(BLOCK_SIZE * (MAX_BLOCKS + 2)))
+def test_block_cache_is_bounded(qtbot, tmp_path: Path) -> None:
+    store = ui_open_store(tmp_path, BLOCK_SIZE * (MAX_BLOCKS + 2))
     model = OrdersModel()
     model.set_source(StoreOrderSource(store))
     model.set_status(None)
     for row in range(0, model.rowCount(), BLOCK_SIZE):
         model.data(model.index(row, 0))
     assert model.cached_blocks == MAX_BLOCKS
+    store.close()
 
 
-def test_status_tab_search_and_sort_reach_the_store(model, store) -> None:
+def test_status_tab_search_and_sort_reach_the_store(model) -> None:
     model.set_status(StatusFilter.DESPATCHED)
     assert model.rowCount() == 333
     assert all(
-        model.data(model.index(r, 5)) == "Despatched" for r in range(0, model.rowCount(), 37)
+        model.data(model.index(r, STATUS_COLUMN)) == "Despatched"
+        for r in range(0, model.rowCount(), 37)
     )
     model.set_search("  REF-000005 ")
     assert model.rowCount() == 1
@@ -79,10 +89,24 @@ def test_status_tab_search_and_sort_reach_the_store(model, store) -> None:
     assert model.sort_column() == (0, Qt.SortOrder.AscendingOrder)
 
 
-def test_sort_by_header_click(model) -> None:
-    model.sort(0, Qt.SortOrder.DescendingOrder)
-    refs = [model.data(model.index(r, 0)) for r in range(10)]
-    assert refs == sorted(refs, reverse=True)
+def test_date_sorts_both_ways_and_names_sort_a_to_z(model) -> None:
+    model.set_status(None)
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    newest = model.data(model.index(0, 0))
+    model.sort(1, Qt.SortOrder.AscendingOrder)
+    assert model.data(model.index(0, 0)) == "REF-000000"
+    assert newest == "REF-000999"
+    # Z to A is not an index the store has: the model says A to Z instead of lying.
+    model.sort(2, Qt.SortOrder.DescendingOrder)
+    assert model.sort_column() == (2, Qt.SortOrder.AscendingOrder)
+    names = [model.data(model.index(r, 2)) for r in range(0, 200, 20)]
+    assert names == sorted(names, key=str.lower)
+
+
+def test_unsortable_columns_keep_the_current_order(model) -> None:
+    before = model.query
+    model.sort(3, Qt.SortOrder.AscendingOrder)  # postcode: no index in the store
+    assert model.query == before
 
 
 def test_order_id_role_and_cached_lookup(model) -> None:
@@ -94,11 +118,11 @@ def test_order_id_role_and_cached_lookup(model) -> None:
 
 def test_refresh_grows_and_shrinks_with_the_store(qtbot, qtmodeltester, model, store) -> None:
     before = model.rowCount()
-    store.orders += ui_make_orders(1003)[1000:]  # one more order to print
+    store.upsert_orders(ui_make_orders(1003)[1000:], OrderSource.FULL)  # one more to print
     with qtbot.waitSignal(model.rowsInserted):
         model.refresh()
     assert model.rowCount() == before + 1
-    del store.orders[:30]
+    store.archive_orders(range(1000, 1030))  # ten of them were to print
     with qtbot.waitSignal(model.rowsRemoved):
         model.refresh()
     assert model.rowCount() == before + 1 - 10
@@ -112,19 +136,26 @@ def test_source_none_clears_everything(model) -> None:
     assert model.cached_blocks == 0
 
 
-def test_a_failing_store_is_one_line_not_a_crash(qtbot, store) -> None:
+def test_a_failing_store_is_one_line_not_a_crash(qtbot) -> None:
     model = OrdersModel()
-    store.fail_with = OSError("database disk image is malformed")
     with qtbot.waitSignal(model.load_failed) as blocker:
-        model.set_source(StoreOrderSource(store))
+        model.set_source(UiFailingSource(OSError("database disk image is malformed")))
     assert model.rowCount() == 0
     assert "malformed" in blocker.args[0]
 
 
-def test_customer_text_is_returned_verbatim_for_plain_text_display(qtbot) -> None:
-    store = FakeOrderStore(ui_make_orders(8))
+def test_a_closed_store_is_one_line_not_a_crash(qtbot, tmp_path: Path) -> None:
+    store = ui_open_store(tmp_path, 10)
     model = OrdersModel()
     model.set_source(StoreOrderSource(store))
+    store.close()
+    with qtbot.waitSignal(model.load_failed):
+        model.set_status(None)
+    assert model.rowCount() == 0
+
+
+def test_customer_text_is_returned_verbatim_for_plain_text_display(model) -> None:
     model.set_status(None)
     model.set_search("injector")
+    assert model.rowCount() > 0
     assert model.data(model.index(0, 2)) == "<b>Bold</b> Injector"

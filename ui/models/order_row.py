@@ -19,13 +19,11 @@ class StatusFilter(enum.StrEnum):
 
 
 class SortKey(enum.StrEnum):
+    """The orders the store can sort by with an index (other columns are not sortable)."""
+
     ORDER_DATE = "order_date"
     REFERENCE = "reference"
     RECIPIENT = "recipient"
-    POSTCODE = "postcode"
-    SERVICE = "service"
-    STATUS = "status"
-    TRACKING = "tracking"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +48,9 @@ class OrderRow:
     order_date: datetime | None
     recipient: str
     postcode: str
-    service: str
     status: str  # new / printed / despatched / manifested / archived
     tracking: str
-    has_label: bool = False
+    has_label: bool = False  # a label is cached: it prints offline
 
 
 class OrderSource(Protocol):

@@ -57,17 +57,17 @@ def _date(value: datetime | None) -> str:
     return value.astimezone().strftime("%d %b %Y %H:%M") if value else ""
 
 
-# (header, sort key, cell text)
-COLUMNS: tuple[tuple[str, SortKey, Callable[[OrderRow], str]], ...] = (
+# (header, sort key or None when the store cannot sort by it, cell text)
+COLUMNS: tuple[tuple[str, SortKey | None, Callable[[OrderRow], str]], ...] = (
     ("Reference", SortKey.REFERENCE, lambda r: r.reference),
     ("Order date", SortKey.ORDER_DATE, lambda r: _date(r.order_date)),
     ("Recipient", SortKey.RECIPIENT, lambda r: r.recipient),
-    ("Postcode", SortKey.POSTCODE, lambda r: r.postcode),
-    ("Service", SortKey.SERVICE, lambda r: r.service),
-    ("Status", SortKey.STATUS, lambda r: STATUS_TEXT.get(r.status, r.status)),
-    ("Tracking number", SortKey.TRACKING, lambda r: r.tracking),
+    ("Postcode", None, lambda r: r.postcode),
+    ("Status", None, lambda r: STATUS_TEXT.get(r.status, r.status)),
+    ("Tracking number", None, lambda r: r.tracking),
+    ("Label", None, lambda r: "Cached" if r.has_label else ""),
 )
-STATUS_COLUMN = 5
+STATUS_COLUMN = 4
 
 
 class _EmptySource:
@@ -112,6 +112,9 @@ class OrdersModel(QAbstractTableModel):
         self._set_query(OrderQuery(self._query.search, status, self._query.sort))
 
     def set_sort(self, sort: Sort) -> None:
+        if sort.key is not SortKey.ORDER_DATE and sort.descending:
+            # The store sorts names and references A to Z only (its indexes); say so honestly.
+            sort = Sort(sort.key, descending=False)
         self._set_query(OrderQuery(self._query.search, self._query.status, sort))
 
     def _set_query(self, query: OrderQuery) -> None:
@@ -246,7 +249,14 @@ class OrdersModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
-        self.set_sort(Sort(COLUMNS[column][1], order == Qt.SortOrder.DescendingOrder))
+        key = COLUMNS[column][1]
+        if key is None:
+            return  # not sortable in the store: keep the current order
+        self.set_sort(Sort(key, order == Qt.SortOrder.DescendingOrder))
+
+    @staticmethod
+    def is_sortable(column: int) -> bool:
+        return 0 <= column < len(COLUMNS) and COLUMNS[column][1] is not None
 
     def sort_column(self) -> tuple[int, Qt.SortOrder]:
         keys = [c[1] for c in COLUMNS]

@@ -1,49 +1,61 @@
-"""Adapts the account store's order queries to the table model's `OrderSource`."""
+"""Adapts the account store's order queries (`clickdrop_desktop.store.Store`) to the table model."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
-from clickdrop_desktop.api.models import Order
-from ui.models.order_row import OrderQuery, OrderRow
+from clickdrop_desktop.api.models import OrderStatus
+from clickdrop_desktop.store import OrderRow as StoreRow
+from clickdrop_desktop.store import OrderSort
+from ui.models.order_row import OrderQuery, OrderRow, Sort, SortKey, StatusFilter
 
 
 class OrderStore(Protocol):
-    """The part of `clickdrop_desktop.store.Store` the table reads."""
+    """The part of `Store` the table reads (thread-safe: one lock around one connection)."""
 
     def query_orders(
         self,
-        *,
-        search: str | None,
-        status: str | None,
-        sort: Any,
-        offset: int,
-        limit: int,
-    ) -> Sequence[Order]: ...
+        search: str | None = None,
+        status: OrderStatus | None = None,
+        sort: OrderSort = OrderSort.NEWEST,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> Sequence[StoreRow]: ...
 
-    def count_orders(self, *, search: str | None, status: str | None) -> int: ...
+    def count_orders(self, search: str | None = None, status: OrderStatus | None = None) -> int: ...
 
 
-def order_to_row(order: Order) -> OrderRow:
-    """What the table shows for an order. Plain records (non-ChannelShipper) have no address."""
-    details = order.details
-    recipient = postcode = service = ""
-    if details is not None:
-        info = details.shipping_info
-        recipient = info.full_name or info.company_name or ""
-        postcode = info.postcode or ""
-        shipping = details.shipping_details
-        service = shipping.shipping_service or shipping.service_code or ""
+_STATUS = {
+    StatusFilter.TO_PRINT: OrderStatus.NEW,
+    StatusFilter.PRINTED: OrderStatus.PRINTED,
+    StatusFilter.DESPATCHED: OrderStatus.DESPATCHED,
+    StatusFilter.ARCHIVED: OrderStatus.ARCHIVED,
+}
+
+
+def store_sort(sort: Sort) -> OrderSort:
+    if sort.key is SortKey.REFERENCE:
+        return OrderSort.REFERENCE
+    if sort.key is SortKey.RECIPIENT:
+        return OrderSort.RECIPIENT
+    return OrderSort.NEWEST if sort.descending else OrderSort.OLDEST
+
+
+def store_status(status: StatusFilter | None) -> OrderStatus | None:
+    return _STATUS[status] if status is not None else None
+
+
+def to_row(row: StoreRow) -> OrderRow:
     return OrderRow(
-        order_id=order.order_identifier,
-        reference=order.order_reference or str(order.order_identifier),
-        order_date=order.order_date or order.created_on,
-        recipient=recipient,
-        postcode=postcode,
-        service=service,
-        status=order.status.value,
-        tracking=", ".join(order.all_tracking_numbers),
+        order_id=row.order_identifier,
+        reference=row.order_reference or str(row.order_identifier),
+        order_date=row.order_date or row.created_on,
+        recipient=row.recipient_name or row.recipient_company or "",
+        postcode=row.recipient_postcode or "",
+        status=row.status.value,
+        tracking=row.tracking_number or "",
+        has_label=row.has_label,
     )
 
 
@@ -54,17 +66,16 @@ class StoreOrderSource:
         self._store = store
 
     def rows(self, query: OrderQuery, offset: int, limit: int) -> list[OrderRow]:
-        orders = self._store.query_orders(
+        found = self._store.query_orders(
             search=query.search or None,
-            status=query.status.value if query.status else None,
-            sort=(query.sort.key.value, query.sort.descending),
+            status=store_status(query.status),
+            sort=store_sort(query.sort),
             offset=offset,
             limit=limit,
         )
-        return [order_to_row(o) for o in orders]
+        return [to_row(r) for r in found]
 
     def count(self, query: OrderQuery) -> int:
         return self._store.count_orders(
-            search=query.search or None,
-            status=query.status.value if query.status else None,
+            search=query.search or None, status=store_status(query.status)
         )

@@ -1,0 +1,49 @@
+"""What the window shows before any account is signed in: one clear way forward."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ui.icons import app_icon
+from ui.widgets.plain import PlainLabel
+
+
+class WelcomePanel(QWidget):
+    sign_in_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("WelcomePanel")
+        logo = QLabel()
+        logo.setPixmap(app_icon().pixmap(96, 96))
+        logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title = QLabel("Click & Drop Desktop")
+        title.setObjectName("Heading")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message = PlainLabel(
+            "Your orders, kept encrypted on this computer, and labels straight to your printer "
+            "— even when the Click & Drop website is down.\n\nSign in with your Click & Drop "
+            "API key to start.",
+            object_name="Muted",
+            wrap=True,
+        )
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setMaximumWidth(460)
+        self.button = QPushButton("Sign in…")
+        self.button.setObjectName("Primary")
+        self.button.setDefault(True)
+        self.button.clicked.connect(self.sign_in_requested)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        layout.addWidget(logo)
+        layout.addSpacing(8)
+        layout.addWidget(title)
+        layout.addSpacing(6)
+        layout.addWidget(self.message, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(14)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(3)
+
+    def set_message(self, text: str) -> None:
+        self.message.setText(text)

@@ -111,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("printers", help="discovered printers")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--virtual-port", type=int, metavar="P", help="also list the virtual printer on this port"
+    )
+    p.add_argument(
+        "--status", metavar="URI", help="ask one printer for its state (paper, head, pause)"
+    )
 
     p = sub.add_parser("status", help="connectivity, last sync, outbox and print queue")
     _add_account_option(p)

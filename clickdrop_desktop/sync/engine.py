@@ -29,7 +29,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -54,6 +54,10 @@ class SyncOptions:
     batch_size: int = 100  # ids per by-id call: the API's maximum
     overlap: timedelta = timedelta(minutes=10)
     horizon: timedelta | None = None  # first sync: None = everything the API has
+    #: Confirm every new id of a list page with one by-id call before merging it (see
+    #: `guards.check_confirmed`): the only guard that catches a foreign order mixed into a
+    #: plain `/orders` page. Costs one call per page that holds new orders.
+    confirm_new_ids: bool = True
 
 
 @dataclass(slots=True)
@@ -106,6 +110,15 @@ class SyncIsolationAlert(IsolationAlert):
         super().__init__(message, incident_id=incident.incident_id)
         self.incident = incident
         self.result = result
+
+
+def merge_headers(*parts: Mapping[str, str]) -> dict[str, str]:
+    """Headers of several answers as one mapping (a name's values joined with ", ")."""
+    merged: dict[str, str] = {}
+    for headers in parts:
+        for name, value in headers.items():
+            merged[name] = f"{merged[name]}, {value}" if name in merged else value
+    return merged
 
 
 def _now() -> datetime:
@@ -290,7 +303,7 @@ class SyncEngine:
                 continue
             endpoint = LIST_FULL_ENDPOINT if self._full else LIST_ENDPOINT
             page_source = "full" if self._full else "list"
-            self._guard(page, state, endpoint=endpoint, requested=None)
+            self._check_list_page(page, state, endpoint=endpoint)
             if page.continuation_token is not None and page.continuation_token == token:
                 raise BadResponse("Click & Drop sent the same continuation token twice")
             high = _dt(state["pass_high_water"])
@@ -329,7 +342,9 @@ class SyncEngine:
             if not ids:
                 return True
             fetched = self._api.by_ids(ids, full=self._full)
-            self._guard(fetched, state, endpoint=endpoint, requested=ids)
+            findings, _ = self._inspect(fetched, state, requested=ids)
+            if findings:
+                self._quarantine(findings, fetched, state, endpoint=endpoint, requested=ids)
             state["refresh_after_id"] = max(ids)
             archive = sorted(fetched.missing & set(ids))
             self._result.refreshed += len(fetched.orders)
@@ -338,14 +353,31 @@ class SyncEngine:
 
     # -- guard, commit, report --------------------------------------------------------------
 
-    def _guard(
-        self,
-        fetched: Fetched,
-        state: dict[str, Any],
-        *,
-        endpoint: str,
-        requested: Sequence[int] | None,
-    ) -> None:
+    def _check_list_page(self, page: Fetched, state: dict[str, Any], *, endpoint: str) -> None:
+        findings, known = self._inspect(page, state, requested=None)
+        headers = dict(page.headers)
+        new = list(
+            dict.fromkeys(
+                o.order_identifier for o in page.orders if o.order_identifier not in known
+            )
+        )
+        if not findings and new and self._options.confirm_new_ids:
+            confirmation = self._api.by_ids(new, full=self._full)
+            more, _ = self._inspect(confirmation, state, requested=new)
+            findings += more
+            unconfirmed = guards.check_confirmed(page.orders, set(new), confirmation.orders)
+            if unconfirmed is not None:
+                findings.append(unconfirmed)
+            headers = merge_headers(page.headers, confirmation.headers)
+        if findings:
+            self._quarantine(
+                findings, replace(page, headers=headers), state, endpoint=endpoint, requested=None
+            )
+
+    def _inspect(
+        self, fetched: Fetched, state: dict[str, Any], *, requested: Sequence[int] | None
+    ) -> tuple[list[guards.Finding], dict[int, guards.Immutable]]:
+        """The guards' findings on one response, and the cached immutable fields of its ids."""
         orders = fetched.orders
         names = frozenset(state["trading_names"])
         if self._full and not names and orders:
@@ -353,27 +385,37 @@ class SyncEngine:
             state["trading_names"] = learned
             self._result.trading_names_learned = len(learned)
             names = frozenset(learned)
+        known = self._storage.immutable_of({o.order_identifier for o in orders})
         context = guards.GuardContext(
             trading_names=names,
-            known_immutable=self._storage.immutable_of({o.order_identifier for o in orders}),
+            known_immutable=known,
             known_foreign_hashes=self._known_foreign,
             hash_id=self._hasher,
         )
-        findings = guards.inspect(orders, fetched.headers, context, requested=requested)
-        if not findings:
-            return
+        return guards.inspect(orders, fetched.headers, context, requested=requested), known
+
+    def _quarantine(
+        self,
+        findings: Sequence[guards.Finding],
+        fetched: Fetched,
+        state: dict[str, Any],
+        *,
+        endpoint: str,
+        requested: Sequence[int] | None,
+    ) -> None:
+        """Record the incident (metadata only) with the paused state, and stop the run."""
         incident = build_incident(
             account=self._account,
             endpoint=endpoint,
             findings=findings,
-            records_in_response=len(orders),
+            records_in_response=len(fetched.orders),
             requested_ids=len(requested or ()),
             hasher=self._hasher,
             headers=fetched.headers,
         )
         state["paused_incident"] = incident.incident_id
         incident = self._storage.record_incident(incident, state)
-        self._result.quarantined += len(orders)
+        self._result.quarantined += len(fetched.orders)
         self._result.incident_id = incident.incident_id
         raise SyncIsolationAlert(
             f"isolation alert: Click & Drop sent {incident.suspect_records} order(s) that are "

@@ -9,7 +9,12 @@ and each means a record cannot be this account's own:
 - the same `orderIdentifier` twice in one response with different immutable fields (two orders
   claim one id: at least one is someone else's);
 - an id quarantined in an earlier incident showing up again (matched by its salted hash);
-- a by-id response answering one id twice with different records.
+- a by-id response answering one id twice with different records;
+- a list page holding new ids that the account's own by-id lookup does not know, or knows with
+  other immutable fields (`check_confirmed`). Plain `/orders` records carry no trading name,
+  so without this a foreign order mixed into a list page would have nothing to give it away:
+  every new id of a list page is confirmed with one by-id call (at most 100 ids, so one call
+  per page) before the page is merged.
 
 The checks never raise and never look at personal data beyond comparing it: a `Finding` names the
 suspect ids (hashed later, in the incident record) and says what was wrong in one line that holds
@@ -36,6 +41,7 @@ class FindingKind(enum.StrEnum):
     SHARED_CACHE = "shared_cache"
     CONFLICTING_DUPLICATE = "conflicting_duplicate"
     KNOWN_FOREIGN = "known_foreign"
+    UNCONFIRMED_IDS = "unconfirmed_ids"
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +202,28 @@ def check_known_foreign(
         FindingKind.KNOWN_FOREIGN,
         again,
         f"{len(again)} order id(s) quarantined in an earlier incident came back",
+    )
+
+
+def check_confirmed(
+    listed: Sequence[Order], asked: Collection[int], confirmed: Sequence[Order]
+) -> Finding | None:
+    """New ids of a list page (`asked`) must come back from the account's by-id lookup, as the
+    same orders. A listed id the account does not know is someone else's order."""
+    by_id = {o.order_identifier: Immutable.of(o) for o in confirmed}
+    suspect = frozenset(
+        o.order_identifier
+        for o in listed
+        if o.order_identifier in asked
+        and ((mine := by_id.get(o.order_identifier)) is None or mine.differs(Immutable.of(o)))
+    )
+    if not suspect:
+        return None
+    return Finding(
+        FindingKind.UNCONFIRMED_IDS,
+        suspect,
+        f"{len(suspect)} listed order(s) are unknown to this account's by-id lookup "
+        "or differ from it",
     )
 
 

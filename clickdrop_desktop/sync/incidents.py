@@ -27,7 +27,12 @@ EXPORT_VERSION = 1
 SALT_BYTES = 16
 #: Findings that name records as someone else's (not just untrustworthy).
 FOREIGN_KINDS = frozenset(
-    {FindingKind.UNREQUESTED_IDS, FindingKind.FOREIGN_TRADING_NAME, FindingKind.KNOWN_FOREIGN}
+    {
+        FindingKind.UNREQUESTED_IDS,
+        FindingKind.FOREIGN_TRADING_NAME,
+        FindingKind.KNOWN_FOREIGN,
+        FindingKind.UNCONFIRMED_IDS,
+    }
 )
 
 

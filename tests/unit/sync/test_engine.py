@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -22,11 +23,14 @@ from clickdrop_desktop.sync.engine import (
 from clickdrop_desktop.sync.ports import Fetched
 from tests.helpers.sync_fakes import BASE, MemoryStorage, ScriptedApi, make_order
 
-OPTIONS = SyncOptions(page_size=10, batch_size=5, overlap=timedelta(minutes=10))
+OPTIONS = SyncOptions(
+    page_size=10, batch_size=5, overlap=timedelta(minutes=10), confirm_new_ids=False
+)
 
 
-def engine(api: ScriptedApi, storage: MemoryStorage, **kw: object) -> SyncEngine:
-    return SyncEngine(api, storage, account="shop", full=False, options=OPTIONS, **kw)  # type: ignore[arg-type]
+def engine(api: ScriptedApi, storage: MemoryStorage, **kw: Any) -> SyncEngine:
+    kw.setdefault("options", OPTIONS)
+    return SyncEngine(api, storage, account="shop", full=False, **kw)
 
 
 def test_first_sync_pages_everything_and_reports_progress() -> None:
@@ -231,3 +235,57 @@ def test_id_found_foreign_stays_foreign_after_acknowledge() -> None:
         engine(ScriptedApi([*orders, make_order(777, minutes=100)]), storage).run()
     assert caught.value.incident.kinds == ("known_foreign",)
     assert 777 not in storage.orders
+
+
+CONFIRMING = dataclasses.replace(OPTIONS, confirm_new_ids=True)
+
+
+def test_new_ids_of_a_list_page_are_confirmed_by_id() -> None:
+    orders = [make_order(i, minutes=i) for i in range(1, 16)]
+    api = ScriptedApi(orders)
+    storage = MemoryStorage()
+    engine(api, storage, options=CONFIRMING).run()
+    assert [c[0] for c in api.calls] == ["list", "ids", "list", "ids"]
+    assert api.calls[1][1] == tuple(range(1, 11))
+    # Next sync: the overlap re-lists cached orders; only the new one is confirmed.
+    api.orders.append(make_order(16, minutes=16))
+    api.calls.clear()
+    engine(api, storage, options=CONFIRMING).run()
+    assert next(c for c in api.calls if c[0] == "ids") == ("ids", (16,))
+
+
+def test_foreign_order_mixed_into_a_plain_list_page_is_caught() -> None:
+    mine = [make_order(i, minutes=i) for i in range(1, 9)]
+    foreign = make_order(5001, minutes=3, ref="THEIR-ORDER")
+
+    def mix(number: int, fetched: Fetched) -> Fetched:
+        if number == 0:  # the list page; the by-id lookup is honest
+            return dataclasses.replace(
+                fetched, orders=(*fetched.orders[:2], foreign, *fetched.orders[2:])
+            )
+        return fetched
+
+    storage = MemoryStorage()
+    with pytest.raises(SyncIsolationAlert) as caught:
+        engine(ScriptedApi(mine, tamper=mix), storage, options=CONFIRMING).run()
+    assert caught.value.incident.kinds == ("unconfirmed_ids",)
+    assert caught.value.incident.suspect_records == 1
+    assert storage.orders == {}
+
+
+def test_record_changed_in_the_list_but_not_by_id_is_caught_on_first_sync() -> None:
+    mine = [make_order(i, minutes=i) for i in range(1, 5)]
+
+    def mutate(number: int, fetched: Fetched) -> Fetched:
+        if number == 0:
+            changed = make_order(2, minutes=1, ref="REF-2-CHANGED")
+            return dataclasses.replace(
+                fetched, orders=(fetched.orders[0], changed, *fetched.orders[2:])
+            )
+        return fetched
+
+    storage = MemoryStorage()
+    with pytest.raises(SyncIsolationAlert) as caught:
+        engine(ScriptedApi(mine, tamper=mutate), storage, options=CONFIRMING).run()
+    assert caught.value.incident.kinds == ("unconfirmed_ids",)
+    assert storage.orders == {}

@@ -1,0 +1,238 @@
+"""One signed-in account's session: its keys, its store, its own HTTP client, its connectivity.
+
+Isolation by construction (security notes §4.3.1): every session builds its OWN
+`ClickDropClient` (so its own `httpx.Client`: no connection pool, cookie jar or cache shared
+with another account; httpx has no HTTP cache and none is added) and opens only its own store.
+`Sessions` holds at most one open session: switching account closes the previous one entirely
+(client, store, listeners) before the next is opened, so nothing of account A can be reached
+through account B's session.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import httpx
+
+from clickdrop_desktop.api.client import ClickDropClient
+from clickdrop_desktop.api.events import CallEvent
+from clickdrop_desktop.api.http import AuthScheme
+from clickdrop_desktop.connectivity import Connectivity
+from clickdrop_desktop.store import STORE_FILE, Store
+from clickdrop_desktop.sync.api_adapter import ClientSyncApi
+from clickdrop_desktop.sync.engine import SyncEngine, SyncOptions, SyncProgress, SyncResult
+from clickdrop_desktop.sync.store_adapter import StoreSyncStorage
+
+
+@dataclass(frozen=True, slots=True)
+class AccountProfile:
+    """What a session needs to know about an account (no secrets)."""
+
+    name: str
+    api_url: str
+    account_id: str  # stamped in the store: a store of another account refuses to open
+    store_path: Path
+    full: bool = False  # ChannelShipper: sync through /orders/full
+    labels: bool = False  # OBA: labels through the API
+    auth_scheme: AuthScheme | None = None  # as found at sign-in
+    rate_per_s: float = 5.0
+    key_id: str | None = None  # fingerprint of the store key (tells a wrong key from damage)
+
+
+@dataclass(slots=True)
+class UnlockedKeys:
+    """The account's secrets, held only while the session is open. Never printed (repr off)."""
+
+    api_key: str = field(repr=False)
+    store_key: bytearray = field(repr=False)
+
+    def wipe(self) -> None:
+        """Overwrite the store key in place (best effort: Python may hold other copies)."""
+        for i in range(len(self.store_key)):
+            self.store_key[i] = 0
+        self.api_key = ""
+
+
+def store_path_for(account_dir: Path) -> Path:
+    return account_dir / STORE_FILE
+
+
+class AccountSession:
+    """An open account. Use as a context manager, or call `close()`.
+
+    Args:
+        profile: the account's non-secret settings.
+        keys: its API key and store key (the session wipes its copy on close).
+        connectivity: the state machine the client's calls feed (a new one if None).
+        transport: an httpx transport for tests.
+        timeout: the client's network timeout in seconds.
+    """
+
+    def __init__(
+        self,
+        profile: AccountProfile,
+        keys: UnlockedKeys,
+        *,
+        connectivity: Connectivity | None = None,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 3,
+    ) -> None:
+        self.profile = profile
+        self.connectivity = connectivity or Connectivity()
+        self._listeners: list[Callable[[CallEvent], None]] = []
+        self._lock = threading.Lock()
+        self._keys = keys
+        self.store = Store.open(
+            profile.store_path,
+            bytes(keys.store_key),
+            account_id=profile.account_id,
+            key_id=profile.key_id,
+        )
+        try:
+            self.client = ClickDropClient(
+                profile.api_url,
+                keys.api_key,
+                rate_per_s=profile.rate_per_s,
+                timeout=timeout,
+                transport=transport,
+                max_retries=max_retries,
+                auth_scheme=profile.auth_scheme,
+                on_event=self._on_event,
+            )
+        except BaseException:
+            self.store.close()
+            raise
+        self._closed = False
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def _on_event(self, event: CallEvent) -> None:
+        self.connectivity.record(event.outcome, event.detail)
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(event)
+
+    def add_listener(self, listener: Callable[[CallEvent], None]) -> Callable[[], None]:
+        """Also tell `listener` about every HTTP attempt; returns a function that removes it."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def remove() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return remove
+
+    @contextmanager
+    def listening(self, listener: Callable[[CallEvent], None]) -> Iterator[None]:
+        remove = self.add_listener(listener)
+        try:
+            yield
+        finally:
+            remove()
+
+    # -- sync -------------------------------------------------------------------------------------
+
+    def sync_storage(self) -> StoreSyncStorage:
+        return StoreSyncStorage(self.store)
+
+    def sync_engine(
+        self,
+        *,
+        options: SyncOptions | None = None,
+        on_progress: Callable[[SyncProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> SyncEngine:
+        return SyncEngine(
+            ClientSyncApi(self.client),
+            self.sync_storage(),
+            account=self.profile.name,
+            full=self.profile.full,
+            options=options,
+            on_progress=on_progress,
+            cancel=cancel,
+        )
+
+    def sync(
+        self,
+        *,
+        options: SyncOptions | None = None,
+        on_progress: Callable[[SyncProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> SyncResult:
+        """Run one sync with rate-limit waits counted; returns the engine's `SyncResult`."""
+        engine = self.sync_engine(options=options, on_progress=on_progress, cancel=cancel)
+        with self.listening(engine.on_call_event):
+            return engine.run()
+
+    # -- life cycle -------------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Close the client (its connection pool) and the store, and wipe the keys."""
+        if self._closed:
+            return
+        self._closed = True
+        with self._lock:
+            self._listeners.clear()
+        try:
+            self.client.close()
+        finally:
+            try:
+                self.store.close()
+            finally:
+                self._keys.wipe()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"AccountSession({self.profile.name!r}, {'closed' if self._closed else 'open'})"
+
+
+class Sessions:
+    """At most one open account at a time (owned by the app or a CLI command, not global)."""
+
+    def __init__(self, opener: Callable[[str], AccountSession]) -> None:
+        self._opener = opener
+        self._current: AccountSession | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def current(self) -> AccountSession | None:
+        return self._current
+
+    def switch(self, name: str) -> AccountSession:
+        """Close the current session entirely, then open `name`'s."""
+        with self._lock:
+            previous, self._current = self._current, None
+            if previous is not None:
+                previous.close()
+            self._current = self._opener(name)
+            return self._current
+
+    def close(self) -> None:
+        with self._lock:
+            previous, self._current = self._current, None
+        if previous is not None:
+            previous.close()

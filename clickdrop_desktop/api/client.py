@@ -8,12 +8,10 @@ encoding and chunking at 100, per-endpoint error bodies, and partial success as 
 
 from __future__ import annotations
 
-import enum
-import io
 import logging
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -22,82 +20,29 @@ from urllib.parse import urlsplit
 import httpx
 
 from clickdrop_desktop.api.capabilities import Capabilities, probe_capabilities
-from clickdrop_desktop.api.errors import (
-    ApiError,
-    BadResponse,
-    FeatureNotAvailable,
-    NotFound,
-    OrderProblem,
-    ValidationFailed,
-)
+from clickdrop_desktop.api.documents import Documents, DocumentType, merge_pdfs
+from clickdrop_desktop.api.errors import ApiError, BadResponse, NotFound
 from clickdrop_desktop.api.events import CallEvent, ResponseMeta
-from clickdrop_desktop.api.http import (
-    DEFAULT_MAX_RESPONSE_BYTES,
-    Answer,
-    AuthScheme,
-    Call,
-    HttpEngine,
-)
+from clickdrop_desktop.api.http import DEFAULT_MAX_RESPONSE_BYTES, AuthScheme, Call, HttpEngine
 from clickdrop_desktop.api.identifiers import (
-    MAX_IDS_PER_CALL,
     OrderKey,
     chunk_keys,
-    encode_key,
     encode_keys,
     matches,
     unique_keys,
 )
 from clickdrop_desktop.api.models import Order, OrderPage, VersionInfo, _list, _obj, format_datetime
-from clickdrop_desktop.api.requests import (
-    CreateOrderRequest,
-    InvalidRequest,
-    ManifestRequest,
-    OrderStatusValue,
-    StatusUpdateRequest,
-    create_orders_body,
-)
-from clickdrop_desktop.api.results import (
-    PDF_MAGIC,
-    CreateOrdersResult,
-    DeletedOrder,
-    DeleteResult,
-    ManifestDetails,
-    ManifestResult,
-    OrdersById,
-    StatusUpdateResult,
-    UpdatedOrder,
-    one_line,
-    problems_from_body,
-    summarise,
-)
+from clickdrop_desktop.api.results import OrdersById
+from clickdrop_desktop.api.writes import OrderWrites
 
 log = logging.getLogger("clickdrop_desktop.api")
+
+__all__ = ["DEFAULT_BASE_URL", "ClickDropClient", "DocumentType", "merge_pdfs"]
 
 DEFAULT_BASE_URL = "https://api.parcel.royalmail.com/api/v1"
 
 
-class DocumentType(enum.StrEnum):
-    """`documentType` of the label call."""
-
-    POSTAGE_LABEL = "postageLabel"
-    DESPATCH_NOTE = "despatchNote"
-    CN22 = "CN22"
-    CN23 = "CN23"
-
-
-# 403 means the account type lacks the feature; the reason names the account type it needs.
-_FEATURES = {
-    "full": "Order details (/orders/full) are for ChannelShipper accounts only",
-    "labels": "Labels through the API are for OBA (Online Business Account) customers only; "
-    "print this account's labels from the Click & Drop website",
-    "manifests": "Manifests through the API are for OBA (Online Business Account) customers only",
-    "delete": "This account may not delete orders through the API",
-    "status": "This status change is not available to this account type "
-    "(despatchedByOtherCourier is for ChannelShipper accounts only)",
-}
-
-
-class ClickDropClient:
+class ClickDropClient(OrderWrites, Documents):
     """The Click & Drop API, typed. Thread-safe; use as a context manager or call `close()`.
 
     Args:
@@ -202,7 +147,7 @@ class ClickDropClient:
     def version(self) -> VersionInfo:
         """`GET /version` (no key needed): the connectivity probe."""
         call = Call("GET", "/version", "GET /version", authenticated=False)
-        return VersionInfo.from_api(self._ok_json(call))
+        return VersionInfo.from_api(self._send(call, "").json())
 
     def probe_capabilities(self) -> Capabilities:
         """Key valid? OBA labels? ChannelShipper `/full`? See `api/capabilities.py`."""
@@ -326,287 +271,3 @@ class ClickDropClient:
         if result.unexpected:
             log.warning("reference lookup returned %d orders not asked for", len(result.unexpected))
         return found
-
-    # -- changes ---------------------------------------------------------------------------------
-
-    def create_orders(
-        self,
-        orders: Sequence[CreateOrderRequest | Mapping[str, Any]],
-        *,
-        chunk_size: int = 100,
-    ) -> CreateOrdersResult:
-        """`POST /orders`, never retried once it may have reached the server.
-
-        Orders go `chunk_size` per request; an order that asks for an inline label goes alone
-        (the API allows one inline label per request). On an ambiguous failure the error has
-        `maybe_applied=True` and `partial` holds the chunks already answered: look the orders up
-        with `find_orders_by_reference` before sending any of them again.
-        """
-        if not 1 <= chunk_size <= 2000:
-            raise ValueError("chunk_size must be 1..2000")
-        create_orders_body(orders)  # at least one order
-        batches: list[list[CreateOrderRequest | Mapping[str, Any]]] = []
-        plain: list[CreateOrderRequest | Mapping[str, Any]] = []
-        for order in orders:
-            if _wants_inline_label(order):
-                batches.append([order])
-            else:
-                plain.append(order)
-        batches += [plain[i : i + chunk_size] for i in range(0, len(plain), chunk_size)]
-        parts: list[CreateOrdersResult] = []
-        metas: list[ResponseMeta] = []
-        for batch in batches:
-            call = Call(
-                "POST", "/orders", "POST /orders", body=create_orders_body(batch), idempotent=False
-            )
-            try:
-                answer = self._send(call, "")
-                part = CreateOrdersResult.parse_page(answer.json())
-            except ApiError as exc:
-                exc.partial = CreateOrdersResult.merge(parts, metas) if parts else None
-                raise
-            parts.append(part)
-            metas.append(answer.meta)
-        return CreateOrdersResult.merge(parts, metas)
-
-    def delete_orders(self, keys: Sequence[OrderKey]) -> DeleteResult:
-        """`DELETE /orders/{ids}`. Labels of deleted orders become invalid (and chargeable if
-        used). A chunk answered 404 is reported as per-order "NotFound" errors."""
-        wanted = unique_keys(keys)
-        deleted: list[DeletedOrder] = []
-        errors: list[OrderProblem] = []
-        metas: list[ResponseMeta] = []
-        for chunk in chunk_keys(wanted):
-            call = Call(
-                "DELETE",
-                f"/orders/{encode_keys(chunk)}",
-                "DELETE /orders/{orderIdentifiers}",
-                idempotent=False,
-            )
-            try:
-                answer = self._send(call, "delete", not_found_ok=True)
-                metas.append(answer.meta)
-                if answer.status == 404:
-                    errors.extend(_not_found(k) for k in chunk)
-                    continue
-                d, e = DeleteResult.parse_page(answer.json())
-            except ApiError as exc:
-                exc.partial = DeleteResult(tuple(deleted), tuple(errors), tuple(metas))
-                raise
-            deleted += d
-            errors += e
-        return DeleteResult(tuple(deleted), tuple(errors), tuple(metas))
-
-    def update_status(self, updates: Sequence[StatusUpdateRequest]) -> StatusUpdateResult:
-        """`PUT /orders/status`, 100 items per call (the spec's maximum collection length)."""
-        if not updates:
-            raise InvalidRequest("at least one status update is needed")
-        updated: list[UpdatedOrder] = []
-        errors: list[OrderProblem] = []
-        metas: list[ResponseMeta] = []
-        for i in range(0, len(updates), MAX_IDS_PER_CALL):
-            items = [u.to_api() for u in updates[i : i + MAX_IDS_PER_CALL]]
-            call = Call("PUT", "/orders/status", "PUT /orders/status", body={"items": items})
-            try:
-                answer = self._send(call, "status")
-                u, e = StatusUpdateResult.parse_page(answer.json())
-            except ApiError as exc:
-                exc.partial = StatusUpdateResult(tuple(updated), tuple(errors), tuple(metas))
-                raise
-            updated += u
-            errors += e
-            metas.append(answer.meta)
-        return StatusUpdateResult(tuple(updated), tuple(errors), tuple(metas))
-
-    def mark_despatched(
-        self, keys: Sequence[OrderKey], *, despatch_date: datetime | None = None
-    ) -> StatusUpdateResult:
-        """Set `despatched` on each order (identifier or reference)."""
-        updates = [
-            StatusUpdateRequest(
-                status=OrderStatusValue.DESPATCHED,
-                order_identifier=k if isinstance(k, int) else None,
-                order_reference=k if isinstance(k, str) else None,
-                despatch_date=despatch_date,
-            )
-            for k in unique_keys(keys)
-        ]
-        return self.update_status(updates)
-
-    # -- labels ---------------------------------------------------------------------------------
-
-    def get_labels(
-        self,
-        keys: Sequence[OrderKey],
-        document_type: DocumentType | str = DocumentType.POSTAGE_LABEL,
-        *,
-        include_returns_label: bool = False,
-        include_cn: bool | None = None,
-    ) -> tuple[bytes, ...]:
-        """One PDF per call of up to 100 orders. GENERATES the labels (sets `printedOn`, may
-        bill postage): call it on an explicit user action only, and never retry it blindly.
-        `partial` on an error holds the PDFs already generated."""
-        doc = DocumentType(document_type)
-        params = {"documentType": doc.value}
-        if doc is DocumentType.POSTAGE_LABEL:
-            # "Required when documentType is set to 'postageLabel'"; ignored otherwise.
-            params["includeReturnsLabel"] = "true" if include_returns_label else "false"
-            if include_cn is not None:
-                params["includeCN"] = "true" if include_cn else "false"
-        pdfs: list[bytes] = []
-        for chunk in chunk_keys(unique_keys(keys)):
-            call = Call(
-                "GET",
-                f"/orders/{encode_keys(chunk)}/label",
-                "GET /orders/{orderIdentifiers}/label",
-                params=params,
-                accept="application/pdf, application/json",
-                idempotent=False,
-            )
-            try:
-                pdfs.append(self._label_pdf(self._send(call, "labels")))
-            except ApiError as exc:
-                exc.partial = tuple(pdfs)
-                raise
-        return tuple(pdfs)
-
-    def get_label(
-        self,
-        keys: Sequence[OrderKey] | OrderKey,
-        document_type: DocumentType | str = DocumentType.POSTAGE_LABEL,
-        *,
-        include_returns_label: bool = False,
-        include_cn: bool | None = None,
-    ) -> bytes:
-        """The labels (or documents) of `keys` as one PDF; over 100 orders, the chunks' PDFs
-        are merged. Same warnings as `get_labels`."""
-        key_list = [keys] if isinstance(keys, int | str) else list(keys)
-        pdfs = self.get_labels(
-            key_list,
-            document_type,
-            include_returns_label=include_returns_label,
-            include_cn=include_cn,
-        )
-        return pdfs[0] if len(pdfs) == 1 else merge_pdfs(pdfs)
-
-    @staticmethod
-    def _label_pdf(answer: Answer) -> bytes:
-        if answer.content.startswith(PDF_MAGIC):
-            return answer.content
-        # Some clients saw JSON where a PDF was expected: say what it said, then refuse it.
-        reason = "the label answer is not a PDF"
-        try:
-            problems = problems_from_body(answer.json())
-        except BadResponse:
-            problems = ()
-        raise BadResponse(summarise(problems, reason) + ".")
-
-    # -- manifests -------------------------------------------------------------------------------
-
-    def manifest_eligible(self, carrier_name: str | None = None) -> ManifestResult:
-        """`POST /manifests`: manifests ALL eligible orders (irreversible; commits postage to the
-        invoice). `ready=False` (202) means poll `get_manifest` for the PDF later."""
-        body = ManifestRequest(carrier_name=carrier_name).to_api() if carrier_name else None
-        call = Call("POST", "/manifests", "POST /manifests", body=body, idempotent=False)
-        return self._manifest_result(self._send(call, "manifests"))
-
-    def retry_manifest(self, manifest_number: int) -> ManifestResult:
-        """`POST /manifests/retry/{manifestIdentifier}`."""
-        path = f"/manifests/retry/{encode_key(_manifest_number(manifest_number))}"
-        call = Call("POST", path, "POST /manifests/retry/{manifestIdentifier}", idempotent=False)
-        return self._manifest_result(self._send(call, "manifests"))
-
-    def get_manifest(self, manifest_number: int) -> ManifestDetails:
-        """`GET /manifests/{manifestIdentifier}`: status and, once ready, the PDF."""
-        path = f"/manifests/{encode_key(_manifest_number(manifest_number))}"
-        answer = self._send(Call("GET", path, "GET /manifests/{manifestIdentifier}"), "manifests")
-        if answer.status != 200:
-            raise BadResponse(f"unexpected HTTP {answer.status} for a manifest")
-        return ManifestDetails.from_api(answer.json(), meta=answer.meta)
-
-    @staticmethod
-    def _manifest_result(answer: Answer) -> ManifestResult:
-        if answer.status not in (200, 201, 202):
-            raise BadResponse(f"unexpected HTTP {answer.status} for a manifest")
-        return ManifestResult.from_api(answer.json(), ready=answer.status != 202, meta=answer.meta)
-
-    # -- plumbing --------------------------------------------------------------------------------
-
-    def _ok_json(self, call: Call, feature: str = "") -> Any:
-        return self._send(call, feature).json()
-
-    def _send(self, call: Call, feature: str, *, not_found_ok: bool = False) -> Answer:
-        """Send and map non-2xx answers to typed errors (404 passes when `not_found_ok`)."""
-        answer = self._engine.send(call)
-        status = answer.status
-        if 200 <= status < 300 or (status == 404 and not_found_ok):
-            return answer
-        problems = _problems(answer)
-        if status in (400, 409, 422):
-            raise ValidationFailed(
-                summarise(problems, "Click & Drop rejected the request"),
-                problems=problems,
-                status_code=status,
-            )
-        if status == 403:
-            reason = _FEATURES.get(feature, "This feature is not available to this account type")
-            raise FeatureNotAvailable(f"{reason} (403).", feature=feature or "unknown")
-        if status == 404:
-            raise NotFound(summarise(problems, "Not found in Click & Drop") + ".", status_code=404)
-        if status == 401:
-            raise BadResponse("Click & Drop asked for authentication on an open endpoint (401).")
-        if 300 <= status < 400:
-            raise BadResponse(
-                f"Click & Drop answered with a redirect (HTTP {status}); not followed."
-            )
-        raise ApiError(f"Click & Drop answered HTTP {status} unexpectedly.", status_code=status)
-
-
-def _problems(answer: Answer) -> tuple[OrderProblem, ...]:
-    try:
-        return problems_from_body(answer.json())
-    except BadResponse:
-        return ()
-
-
-def _not_found(key: OrderKey) -> OrderProblem:
-    return OrderProblem(
-        order_identifier=key if isinstance(key, int) else None,
-        order_reference=key if isinstance(key, str) else None,
-        code="NotFound",
-        message="order not found",
-    )
-
-
-def _wants_inline_label(order: CreateOrderRequest | Mapping[str, Any]) -> bool:
-    if isinstance(order, CreateOrderRequest):
-        return order.wants_inline_label
-    label = order.get("label")
-    return isinstance(label, Mapping) and label.get("includeLabelInResponse") is True
-
-
-def _manifest_number(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError("a manifest number is a non-negative integer")
-    return value
-
-
-def merge_pdfs(pdfs: Sequence[bytes]) -> bytes:
-    """One PDF with every page of `pdfs`, in order (labels of more than 100 orders)."""
-    import pypdfium2 as pdfium  # lazy: only label batches over 100 orders need it
-
-    merged = pdfium.PdfDocument.new()
-    try:
-        for data in pdfs:
-            source = pdfium.PdfDocument(data)
-            try:
-                merged.import_pages(source)
-            finally:
-                source.close()
-        out = io.BytesIO()
-        merged.save(out)
-    except pdfium.PdfiumError as exc:
-        raise BadResponse(f"a label PDF could not be read ({one_line(str(exc), 80)})") from None
-    finally:
-        merged.close()
-    return out.getvalue()

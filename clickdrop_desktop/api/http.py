@@ -19,15 +19,11 @@ Retry policy (why each case is safe):
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import random
 import threading
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Literal
+from collections.abc import Callable
 
 import httpx
 
@@ -43,51 +39,28 @@ from clickdrop_desktop.api.errors import (
 from clickdrop_desktop.api.events import CallEvent, Outcome, ResponseMeta
 from clickdrop_desktop.api.ratelimit import TokenBucket
 from clickdrop_desktop.api.results import one_line, problems_from_body
+from clickdrop_desktop.api.wire import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    Answer,
+    AuthScheme,
+    Call,
+    content_length,
+    lower_headers,
+    parse_json,
+    retry_after_seconds,
+)
+
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "Answer",
+    "AuthScheme",
+    "Call",
+    "HttpEngine",
+    "parse_json",
+    "retry_after_seconds",
+]
 
 log = logging.getLogger("clickdrop_desktop.api")
-
-AuthScheme = Literal["bearer", "bare"]
-DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    """One logical API call (which may take several HTTP attempts)."""
-
-    method: str
-    path: str  # after the base URL, already encoded: "/orders/%22ref%22;1001"
-    endpoint: str  # template for events and logs: "GET /orders/{orderIdentifiers}"
-    params: Mapping[str, str] | None = None
-    body: Any = None  # JSON-serialisable, or None for no body
-    accept: str = "application/json"
-    idempotent: bool = True
-    authenticated: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """A response the engine did not turn into an error itself (2xx and most 4xx)."""
-
-    status: int
-    content: bytes
-    meta: ResponseMeta
-
-    def json(self) -> Any:
-        return parse_json(self.content)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def parse_json(content: bytes) -> Any:
-    """Strict JSON: malformed text, NaN/Infinity or absurd nesting is a `BadResponse`."""
-    if not content.strip():
-        raise BadResponse("Click & Drop sent an empty body where JSON was expected")
-    try:
-        return json.loads(content, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise BadResponse("Click & Drop sent a malformed JSON body") from None
 
 
 class _Failure(Exception):
@@ -102,26 +75,6 @@ class _Failure(Exception):
         self.sent = sent
         self.bad = bad  # an answer came but was broken (cut off, too big): BadResponse
         self.final = final  # trying again would fail the same way (too big)
-
-
-def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """`Retry-After` as seconds: delta-seconds or an HTTP date (RFC 9110 section 10.2.3)."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    if seconds != seconds:  # NaN
-        return None
-    return max(0.0, seconds)
 
 
 class HttpEngine:
@@ -294,7 +247,7 @@ class HttpEngine:
                 meta = ResponseMeta(
                     status=response.status_code,
                     url=str(response.url),
-                    headers=_lower_headers(response.headers),
+                    headers=lower_headers(response.headers),
                     elapsed_s=self._clock() - started,
                 )
                 return Answer(response.status_code, body, meta)
@@ -335,7 +288,7 @@ class HttpEngine:
             ) from None
 
     def _read_capped(self, response: httpx.Response, started: float) -> bytes:
-        declared = _content_length(response.headers.get("content-length"))
+        declared = content_length(response.headers.get("content-length"))
         if declared is not None and declared > self._max_bytes:
             raise _Failure(Outcome.SERVER_ERROR, self._too_big(), sent=True, bad=True, final=True)
         buffer = bytearray()
@@ -447,21 +400,3 @@ class HttpEngine:
             self._on_event(event)
         except Exception:
             log.warning("on_event observer failed", exc_info=True)
-
-
-def _content_length(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        length = int(value.strip())
-    except ValueError:
-        return None
-    return length if length >= 0 else None
-
-
-def _lower_headers(headers: httpx.Headers) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name, value in headers.multi_items():
-        key = name.lower()
-        out[key] = f"{out[key]}, {value}" if key in out else value
-    return out

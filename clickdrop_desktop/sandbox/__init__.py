@@ -1,0 +1,1 @@
+"""A Click & Drop-compatible sandbox server for tests, benchmarks and demo mode."""

@@ -194,10 +194,11 @@ _TRANSPORT_OPTIONS: dict[str, _Validator] = {
 _LANGUAGE_OPTIONS: dict[str, dict[str, _Validator]] = {
     # ESC/POS: capability profile, cut after each label, image fragment height in dots.
     "escpos": {"profile": _profile, "cut": _boolean, "fragment": _int_range(8, 4096)},
-    # ZPL: ~SD darkness 0-30, ^PR print speed 1-14 (inches per second).
-    "zpl": {"darkness": _int_range(0, 30), "speed": _int_range(1, 14)},
-    # TSPL: DENSITY 0-15, SPEED 1-15, GAP between labels in mm.
-    "tspl": {"darkness": _int_range(0, 15), "speed": _int_range(1, 15), "gap": _float_range(0, 50)},
+    # ZPL: ^MD darkness relative to the printer's setting (-30..30), ^PR speed 1-14 (in/s).
+    # Ranges match printing/encoders (JobOptions), which turns them into commands.
+    "zpl": {"darkness": _int_range(-30, 30), "speed": _int_range(1, 14)},
+    # TSPL: DENSITY 0-15, SPEED 1-18, GAP between labels in mm.
+    "tspl": {"darkness": _int_range(0, 15), "speed": _int_range(1, 18), "gap": _float_range(0, 50)},
     "pdf": {},
 }
 

@@ -117,7 +117,7 @@ def test_frozen_and_hashable() -> None:
         ("zpl+tcp://h?dpi=600", "dpi must be 203 or 300"),
         ("zpl+tcp://h?media=letter", "unknown media"),
         ("zpl+tcp://h?media=5x5000mm", "out of range"),
-        ("zpl+tcp://h?darkness=31", "darkness must be a whole number from 0 to 30"),
+        ("zpl+tcp://h?darkness=31", "darkness must be a whole number from -30 to 30"),
         ("tspl+tcp://h?darkness=16", "from 0 to 15"),
         ("zpl+tcp://h?profile=x", "unknown option 'profile' for zpl printers"),
         ("zpl+tcp://h?dpi=300&dpi=203", "given twice"),
@@ -205,7 +205,9 @@ def printer_uris(draw: st.DrawFn) -> str:
         )
     if draw(st.booleans()):
         options.append(f"timeout={draw(st.integers(1, 600))}")
-    if language in ("zpl", "tspl") and draw(st.booleans()):
+    if language == "zpl" and draw(st.booleans()):
+        options.append(f"darkness={draw(st.integers(-30, 30))}")
+    if language == "tspl" and draw(st.booleans()):
         options.append(f"darkness={draw(st.integers(0, 15))}")
     if language == "escpos" and draw(st.booleans()):
         options.append(f"cut={draw(st.sampled_from(['yes', 'no', 'true', '0']))}")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.helpers.sandbox"]
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 

@@ -17,12 +17,14 @@ import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from printing.uri import DEFAULT_DPI, Language, TransportKind, printable
 
 NO_USB_BACKEND_NOTE = "no USB backend (libusb) found: USB printers are not listed"
+SYSFS_USBMISC = Path("/sys/class/usbmisc")
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,9 @@ def _device_id_model(device_id: str) -> str:
 # ---------------------------------------------------------------- USB
 
 
-def discover_usb(backend: Any = None) -> tuple[list[DiscoveredPrinter], list[str]]:
+def discover_usb(
+    backend: Any = None, *, sysfs_root: Path = SYSFS_USBMISC
+) -> tuple[list[DiscoveredPrinter], list[str]]:
     """Printer-class USB devices and devices of known label-printer vendors."""
     import usb.core
     import usb.util
@@ -170,6 +174,7 @@ def discover_usb(backend: Any = None) -> tuple[list[DiscoveredPrinter], list[str
         return [], [f"cannot list USB devices: {printable(str(exc))}"]
     found: list[DiscoveredPrinter] = []
     names_unreadable = False
+    kernel_ids = sysfs_device_ids(sysfs_root)
     for device in devices:
         try:
             interface = _printer_interface(device, PRINTER_CLASS)
@@ -185,7 +190,8 @@ def discover_usb(backend: Any = None) -> tuple[list[DiscoveredPrinter], list[str
                         device, interface.bInterfaceNumber, interface.bAlternateSetting
                     )
                 except (usb.core.USBError, ValueError):
-                    device_id = ""  # usblp holds the interface, or no permission: names will do
+                    # usblp holds the interface (or no permission): the kernel read it for us.
+                    device_id = kernel_ids.get((device.bus, device.address), "")
             found.append(_usb_entry(device, vendor, strings, device_id))
         finally:
             usb.util.dispose_resources(device)
@@ -195,6 +201,30 @@ def discover_usb(backend: Any = None) -> tuple[list[DiscoveredPrinter], list[str
             + udev_install_command()
         )
     return found, notes
+
+
+def sysfs_device_ids(root: Path = SYSFS_USBMISC) -> dict[tuple[int, int], str]:
+    """IEEE 1284 ids the Linux usblp driver already read, keyed by (bus, device address).
+
+    `/sys/class/usbmisc/lpN/device` is the printer interface; its parent USB device holds
+    `busnum` and `devnum`. Empty where there is no usblp (other OSes, no printer attached).
+    """
+    found: dict[tuple[int, int], str] = {}
+    try:
+        entries = sorted(root.glob("lp*"))
+    except OSError:
+        return found
+    for entry in entries:
+        try:
+            interface = (entry / "device").resolve()
+            device_id = (interface / "ieee1284_id").read_text(encoding="latin-1").strip()
+            bus = int((interface.parent / "busnum").read_text().strip())
+            address = int((interface.parent / "devnum").read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if device_id:
+            found[(bus, address)] = device_id
+    return found
 
 
 def _printer_interface(device: Any, printer_class: int) -> Any | None:

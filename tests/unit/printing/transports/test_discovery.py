@@ -23,6 +23,7 @@ from printing.discovery import (
     dpi_from_names,
     language_from_device_id,
     language_from_names,
+    sysfs_device_ids,
 )
 from printing.virtual_printer import VirtualPrinter
 from tests.helpers.fake_usb import FakeEndpoint, FakeInterface, FakePrinter, FakeUsbBackend
@@ -105,9 +106,31 @@ def test_usb_discovery_guesses_language_and_dpi() -> None:
 def test_discovery_reads_device_id_only_when_usblp_does_not_hold_it() -> None:
     held = FakePrinter(kernel_driver={0: True})
     free = FakePrinter(kernel_driver={0: False}, address=5, serial="Z2")
-    printers, _ = discover_usb(FakeUsbBackend(held, free))
+    printers, _ = discover_usb(FakeUsbBackend(held, free), sysfs_root=Path("/nonexistent"))
     assert [p.note for p in printers] == ["usual for Zebra", "from the printer's device id"]
     assert held.kernel_driver[0] is True  # discovery never detaches drivers
+
+
+def test_device_id_from_usblp_in_sysfs_when_the_driver_holds_the_interface(tmp_path: Path) -> None:
+    # /sys/class/usbmisc/lp0/device -> .../1-4/1-4:1.0 (the interface); busnum/devnum in 1-4.
+    usb_device = tmp_path / "devices" / "1-4"
+    interface = usb_device / "1-4:1.0"
+    interface.mkdir(parents=True)
+    (usb_device / "busnum").write_text("1\n")
+    (usb_device / "devnum").write_text("4\n")
+    (interface / "ieee1284_id").write_text("MFG:Printer;CMD:XPP,XL;MDL:X1038;\n")
+    usbmisc = tmp_path / "class" / "usbmisc" / "lp0"
+    usbmisc.mkdir(parents=True)
+    (usbmisc / "device").symlink_to(interface)
+    assert sysfs_device_ids(tmp_path / "class" / "usbmisc") == {
+        (1, 4): "MFG:Printer;CMD:XPP,XL;MDL:X1038;"
+    }
+    held = FakePrinter(vid=0x0483, pid=0x5720, bus=1, address=4, manufacturer="", product="")
+    printers, _ = discover_usb(FakeUsbBackend(held), sysfs_root=tmp_path / "class" / "usbmisc")
+    [printer] = printers
+    assert printer.uri == "tspl+usb://0483:5720/ZB1234"
+    assert printer.name == "X1038"
+    assert held.kernel_driver[0] is True
 
 
 def test_no_libusb_is_a_note_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,1 @@
+"""Tests of the printing render side: raster, encoders, decoders, documents, virtual printer."""

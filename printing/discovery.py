@@ -24,6 +24,9 @@ from urllib.parse import quote
 from printing.uri import DEFAULT_DPI, Language, TransportKind, printable
 
 NO_USB_BACKEND_NOTE = "no USB backend (libusb) found: USB printers are not listed"
+NO_USB_DEVICES_NOTE = (
+    "libusb sees no USB devices at all (no USB bus here?): USB printers not listed"
+)
 SYSFS_USBMISC = Path("/sys/class/usbmisc")
 
 
@@ -172,6 +175,8 @@ def discover_usb(
         devices = list(usb.core.find(find_all=True, backend=backend))
     except (usb.core.USBError, usb.core.NoBackendError, OSError) as exc:
         return [], [f"cannot list USB devices: {printable(str(exc))}"]
+    if not devices:  # not even a root hub: no bus visible (a container without /dev/bus/usb)
+        return [], [NO_USB_DEVICES_NOTE]
     found: list[DiscoveredPrinter] = []
     names_unreadable = False
     kernel_ids = sysfs_device_ids(sysfs_root)

@@ -60,7 +60,8 @@ def _status(uri_text: str, *, as_json: bool) -> int:
     elif status.ready:
         print(f"{uri}: {status.summary()}")
     elif status.known:
-        print(f"{uri}: PROBLEM: {status.summary().upper()}")
+        headline, _, rest = status.summary().partition(" (")
+        print(f"{uri}: PROBLEM: {headline.upper()}" + (f" ({rest}" if rest else ""))
     else:
         print(f"{uri}: {status.summary()} (the printer cannot say: check it before printing)")
     return EXIT_OK if status.ready else EXIT_ERROR

@@ -17,6 +17,7 @@ from clickdrop_desktop.cli import main
 from printing.discovery import (
     KNOWN_VENDORS,
     NO_USB_BACKEND_NOTE,
+    NO_USB_DEVICES_NOTE,
     discover,
     discover_usb,
     discover_virtual,
@@ -131,6 +132,12 @@ def test_device_id_from_usblp_in_sysfs_when_the_driver_holds_the_interface(tmp_p
     assert printer.uri == "tspl+usb://0483:5720/ZB1234"
     assert printer.name == "X1038"
     assert held.kernel_driver[0] is True
+
+
+def test_libusb_without_any_usb_bus_is_a_note() -> None:
+    printers, notes = discover_usb(FakeUsbBackend())
+    assert printers == []
+    assert notes == [NO_USB_DEVICES_NOTE]
 
 
 def test_no_libusb_is_a_note_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -186,10 +186,13 @@ def _profile(key: str, value: str) -> str:
     return value
 
 
-# Options every transport understands: per-chunk write timeout (s) and chunk size (bytes).
+# Options every transport understands: per-chunk timeout (s), chunk size (bytes), pause (ms).
 _TRANSPORT_OPTIONS: dict[str, _Validator] = {
     "timeout": _float_range(0.5, 600),
     "chunk": _int_range(64, 1 << 20),
+    # Milliseconds to wait between chunks, for printers whose buffer overflows on a steady
+    # stream (cognitivegears/ha-escpos-thermal-printer#45, labelle-org/labelle#68).
+    "pause": _int_range(0, 2000),
 }
 _LANGUAGE_OPTIONS: dict[str, dict[str, _Validator]] = {
     # ESC/POS: capability profile, cut after each label, image fragment height in dots.
@@ -275,6 +278,10 @@ class PrinterUri:
     def chunk_size(self) -> int | None:
         value = self.options.get("chunk")
         return int(value) if value is not None else None
+
+    @property
+    def pause_s(self) -> float:
+        return int(self.options.get("pause", "0")) / 1000
 
     def _expect(self, transport: TransportKind) -> None:
         if self.transport != transport:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from abc import ABC, abstractmethod
 from pathlib import Path
 from types import TracebackType
@@ -91,6 +92,11 @@ class Transport(ABC):
     @property
     def chunk_size(self) -> int:
         return self.uri.chunk_size or DEFAULT_CHUNK
+
+    def pace(self, sent: int, total: int) -> None:
+        """The optional pause between chunks (`?pause=MS`), never after the last one."""
+        if self.uri.pause_s and 0 < sent < total:
+            time.sleep(self.uri.pause_s)
 
     @abstractmethod
     def send(self, data: bytes, *, job_name: str) -> None:

@@ -97,6 +97,7 @@ class FileTransport(Transport):
                     continue
                 except OSError as exc:
                     raise self._error(exc, sent, total) from None
+                self.pace(sent, total)
         finally:
             os.close(fd)
 

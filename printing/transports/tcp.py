@@ -69,6 +69,7 @@ class TcpTransport(Transport):
                 while sent < total:
                     # send() rather than sendall() so we know exactly how much got out.
                     sent += sock.send(view[sent : sent + self.chunk_size])
+                    self.pace(sent, total)
             except TimeoutError:
                 raise PrinterTimeout(
                     f"{self.label} stopped taking data for {self.timeout_s:g} s after {sent} of "

@@ -215,6 +215,7 @@ class UsbTransport(Transport):
                     total=total,
                 )
             sent += max(written, 0)
+            self.pace(sent, total)
 
     def query_status(self, language: Language | None = None) -> PrinterStatus:
         language = language or self.uri.language
@@ -375,7 +376,7 @@ def _map_error(
     reason = printable(str(exc.strerror or exc), 80)
     if isinstance(exc, usb.core.USBTimeoutError) or code == errno.ETIMEDOUT:
         return PrinterTimeout(
-            f"{label} did not take data for the timeout; {sent} of {total} bytes were sent "
+            f"{label} did not take data for the timeout; at least {sent} of {total} bytes were sent "
             "(paused, out of labels, or buffer full?)",
             bytes_sent=sent,
             total=total,

@@ -67,6 +67,17 @@ def test_no_kernel_driver_means_nothing_to_detach_or_reattach() -> None:
     assert not any(e.startswith(("detach", "attach")) for e in printer.events)
 
 
+def test_pause_between_chunks_but_not_after_the_last(monkeypatch: pytest.MonkeyPatch) -> None:
+    import printing.transports.base as base
+
+    pauses: list[float] = []
+    monkeypatch.setattr(base.time, "sleep", pauses.append)
+    printer = FakePrinter()
+    _transport(printer, "zpl+usb://0a5f:0081?chunk=1000&pause=25").send(b"x" * 3500, job_name="j")
+    assert printer.write_sizes == [1000, 1000, 1000, 500]
+    assert pauses == [0.025, 0.025, 0.025]
+
+
 def test_short_writes_are_continued_until_everything_is_out() -> None:
     printer = FakePrinter(max_write=1000)
     _transport(printer).send(JOB, job_name="j")

@@ -8,22 +8,31 @@ from clickdrop_desktop.store.errors import (
     ImmutableFieldChanged,
     JournalUnreadable,
     OutboxNotEmpty,
+    PrintJobStateChanged,
     StoreBusy,
     StoreClosed,
     StoreCorrupt,
     StoreError,
     StoreMissing,
     StoreTooNew,
+    UncertainPrintJob,
     WrongStoreKey,
 )
 from clickdrop_desktop.store.incidents import Incident, QuarantineRecord, hash_identifier
-from clickdrop_desktop.store.jobs import PrintJob, PrintJobState, idempotency_key
+from clickdrop_desktop.store.jobs import (
+    ACTIVE_STATES,
+    PrintJob,
+    PrintJobEvent,
+    PrintJobState,
+    idempotency_key,
+)
 from clickdrop_desktop.store.order_queries import OrderRow, OrderSort, StoredOrder
 from clickdrop_desktop.store.orders import OrderSource, UpsertCounts
 from clickdrop_desktop.store.outbox import UNSYNCED, OutboxItem, OutboxState
 from clickdrop_desktop.store.store import STORE_FILE, Store, journal_path
 
 __all__ = [
+    "ACTIVE_STATES",
     "CIPHER_V1",
     "CIPHER_VERSIONS",
     "POSTAGE_LABEL",
@@ -43,7 +52,9 @@ __all__ = [
     "OutboxNotEmpty",
     "OutboxState",
     "PrintJob",
+    "PrintJobEvent",
     "PrintJobState",
+    "PrintJobStateChanged",
     "QuarantineRecord",
     "Store",
     "StoreBusy",
@@ -54,6 +65,7 @@ __all__ = [
     "StoreTooNew",
     "StoredDocument",
     "StoredOrder",
+    "UncertainPrintJob",
     "UpsertCounts",
     "WrongStoreKey",
     "hash_identifier",

@@ -55,6 +55,19 @@ class DuplicatePrintJob(StoreError):
         self.idempotency_key = idempotency_key
 
 
+class UncertainPrintJob(DuplicatePrintJob):
+    """The last send of this (order, document) was interrupted: it may have printed. Only an
+    explicit reprint sends it again."""
+
+
+class PrintJobStateChanged(StoreError):
+    """A print job was not in the state a caller expected (another worker moved it first)."""
+
+    def __init__(self, message: str, *, job_state: str) -> None:
+        super().__init__(message)
+        self.job_state = job_state
+
+
 class JournalUnreadable(StoreError):
     """The outbox journal cannot be decrypted with this key; pending changes cannot be restored."""
 

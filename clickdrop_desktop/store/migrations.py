@@ -185,10 +185,18 @@ class Migration:
     apply: Callable[[Connection], None]
 
 
+def _v4(conn: Connection) -> None:
+    # The print queue's own schema step lives beside the code that reads it.
+    from clickdrop_desktop.store.jobs_schema import migrate_v4
+
+    migrate_v4(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "orders, documents, print jobs, outbox, sync state", _run(*_V1)),
     Migration(2, "full-text search over orders", _v2),
     Migration(3, "isolation incidents and quarantine metadata", _run(*_V3)),
+    Migration(4, "print queue: uncertain state, requester and worker, job history", _v4),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -73,6 +73,7 @@ def test_media_forms() -> None:
     assert (custom.name, custom.width_mm, custom.height_mm) == ("100x150mm", 100.0, 150.0)
     assert (custom.width_dots, custom.height_dots) == (1181, 1772)
     assert parse_media("50.5x30mm").name == "50.5x30mm"
+    assert (parse_media("A6").width_mm, parse_media("A6").height_mm) == (105.0, 148.0)
 
 
 def test_language_options_are_validated_and_kept() -> None:
@@ -201,7 +202,7 @@ def printer_uris(draw: st.DrawFn) -> str:
         options.append(f"dpi={draw(st.sampled_from([203, 300]))}")
     if draw(st.booleans()):
         options.append(
-            f"media={draw(st.sampled_from(['4x6', '6x4', 'a4', '100x150mm', '57.5x40mm']))}"
+            f"media={draw(st.sampled_from(['4x6', '6x4', 'a4', 'a6', '100x150mm', '57.5x40mm']))}"
         )
     if draw(st.booleans()):
         options.append(f"timeout={draw(st.integers(1, 600))}")

@@ -3,8 +3,8 @@
 Every order is a pure function of (seed, account, position), so nothing is generated up front:
 a 100,000-order account costs nothing until a page is read, and the same seed always gives
 byte-identical data. `created_on(position)` is cheap and strictly increasing, so date filters
-bisect without generating records. Positions `p % 13 == 5` hold hostile records, cycling
-through `HOSTILE_KINDS` (156 orders cover every kind once).
+bisect without generating records. Positions `p % 12 == 5` hold hostile records, cycling
+through `HOSTILE_KINDS` (192 orders cover every kind once).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from clickdrop_desktop.sandbox.rng import Draw
 
 DEFAULT_ANCHOR = datetime(2026, 11, 20, 17, 0, tzinfo=UTC)
 SPAN = timedelta(days=90)  # seeded orders were created over the 90 days before the anchor
-HOSTILE_EVERY, HOSTILE_AT = 13, 5
+HOSTILE_EVERY, HOSTILE_AT = 12, 5
 _MASK = (1 << 64) - 1
 
 

@@ -62,7 +62,7 @@ def draw_cn22(c: Canvas, order: OrderRecord, account: Account) -> None:
     y -= 14 * mm
     c.line(3 * mm, y, LABEL_W - 3 * mm, y)
     c.setFont(f.bold, 6.5)
-    c.drawString(6 * mm, y - 4 * mm, "Quantity and detailed description of contents")
+    c.drawString(6 * mm, y - 4 * mm, "Quantity and description of contents")
     c.drawRightString(78 * mm, y - 4 * mm, "Weight (kg)")
     c.drawRightString(LABEL_W - 6 * mm, y - 4 * mm, "Value")
     y -= 9 * mm
@@ -121,10 +121,11 @@ def draw_cn23(c: Canvas, order: OrderRecord, account: Account, w: float, h: floa
     m = 6 * mm
     c.setLineWidth(1)
     c.rect(m / 2, m / 2, w - m, h - m)
-    c.setFont(f.bold, 14)
-    c.drawString(m, h - m - 8 * mm, "CUSTOMS DECLARATION")
     c.setFont(f.bold, 18)
     c.drawRightString(w - m, h - m - 8 * mm, "CN 23")
+    draw_line(
+        c, m, h - m - 8 * mm, "CUSTOMS DECLARATION", size=14, width=w - 2 * m - 26 * mm, bold=True
+    )
     y = h - m - 16 * mm
     col = (w - 2 * m) / 2
     c.setFont(f.bold, 7)
@@ -143,25 +144,24 @@ def draw_cn23(c: Canvas, order: OrderRecord, account: Account, w: float, h: floa
     y -= 12 * mm
     c.line(m / 2, y, w - m / 2, y)
     c.setFont(f.bold, 6.5)
-    headers = (
-        ("Description", m),
-        ("Qty", w * 0.55),
-        ("HS code", w * 0.65),
-        ("Origin", w * 0.79),
-        ("Value", w - m),
-    )
-    for text, x in headers:
-        (c.drawRightString if text == "Value" else c.drawString)(x, y - 4 * mm, text)
+    # Column x positions: description, quantity (right-aligned), HS code, origin, value (right).
+    qty_x, hs_x, origin_x = w * 0.54, w * 0.57, w * 0.76
+    c.drawString(m, y - 4 * mm, "Description")
+    c.drawRightString(qty_x, y - 4 * mm, "Qty")
+    c.drawString(hs_x, y - 4 * mm, "HS code")
+    c.drawString(origin_x, y - 4 * mm, "Origin")
+    c.drawRightString(w - m, y - 4 * mm, "Value")
     y -= 9 * mm
     shown = 0
     for line in order.lines:
         if y < 40 * mm:
             break
-        draw_line(c, m, y, line.name, size=7, width=w * 0.55 - m - 2 * mm)
+        draw_line(c, m, y, line.name, size=7, width=qty_x - m - 8 * mm)
         c.setFont(f.regular, 7)
-        c.drawString(w * 0.55, y, str(line.quantity))
-        c.drawString(w * 0.65, y, printable(line.customs_code or "-"))
-        c.drawString(w * 0.79, y, "GB")
+        c.drawRightString(qty_x, y, str(line.quantity))
+        draw_line(c, hs_x, y, line.customs_code or "-", size=7, width=origin_x - hs_x - 1 * mm)
+        c.setFont(f.regular, 7)
+        c.drawString(origin_x, y, "GB")
         c.drawRightString(w - m, y, _pounds(line.quantity * line.unit_pence))
         y -= 4.2 * mm
         shown += 1

@@ -120,7 +120,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             reply: Reply = produce()
         except Exception:  # noqa: BLE001 - a sandbox bug must answer 500, not kill the thread
             traceback.print_exc(file=sys.stderr)
-            reply = Reply(500, resources.error("Internal Server Error", "InternalError"))
+            reply = server_error(self.path, None)
         return reply
 
     def _api(self, state: SandboxState, req: Request, auth_ok: bool) -> None:
@@ -164,11 +164,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             if fault.options.get("retry_after") is not None:
                 reply.headers["Retry-After"] = str(fault.options["retry_after"])
         elif take("error_500", *where) is not None:
-            reply = Reply(
-                500,
-                resources.error("An unexpected error occurred", "InternalError"),
-                fault="error_500",
-            )
+            reply = server_error(req.path, "error_500")
         else:
             reply = self._guarded(lambda: api.handle(state, req, auth_ok))
         if take("drop", *where, when="after") is not None:
@@ -215,6 +211,15 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+
+def server_error(path: str, fault: str | None) -> Reply:
+    """A 500 in the shape the spec gives for the endpoint (manifests have their own)."""
+    if "/manifests" in path:
+        body: Any = {"errors": [{"code": "InternalError", "description": "An error occurred"}]}
+    else:
+        body = resources.error("An unexpected error occurred", "InternalError")
+    return Reply(500, body, fault=fault)
 
 
 def _faults(first: str | None, second: str) -> str:

@@ -138,14 +138,21 @@ def _header(c: Canvas, title: str, service: str, indicator: str, matrix: str) ->
 
 
 def _address_block(
-    c: Canvas, lines: list[str], postcode: str | None, top: float, bottom: float
+    c: Canvas,
+    lines: list[str],
+    postcode: str | None,
+    top: float,
+    bottom: float,
+    *,
+    country_last: bool = False,
 ) -> None:
     f = fonts()
     c.setFont(f.regular, 6.5)
     c.drawString(6 * mm, top - 5 * mm, "DELIVER TO:")
-    body = [line for line in lines if line != postcode]
+    country = lines[-1] if lines and country_last else None
+    body = [line for line in lines[: len(lines) - (1 if country else 0)] if line != postcode]
     sizes = [12.0] + [10.0] * (len(body) - 1)
-    available = top - bottom - 9 * mm - (9 * mm if postcode else 0)
+    available = top - bottom - 9 * mm - (9 * mm if postcode else 0) - (7 * mm if country else 0)
     scale = min(1.0, available / max(sum(s * 1.25 for s in sizes), 1))
     y = top - 9 * mm
     width = LABEL_W - 12 * mm
@@ -156,6 +163,9 @@ def _address_block(
     if postcode:
         y -= 20
         draw_line(c, 6 * mm, y, postcode.upper(), size=20, width=width, bold=True)
+    if country:
+        y -= 16
+        draw_line(c, 6 * mm, y, country, size=14, width=width, bold=True)
 
 
 def _barcode(c: Canvas, number: str, y: float) -> None:
@@ -178,7 +188,15 @@ def draw_postage_label(c: Canvas, order: OrderRecord, account: Account) -> None:
     below = _header(c, "Royal Mail", name, _INDICATORS.get(order.service_code or "", "RM"), matrix)
     c.setLineWidth(0.8)
     c.rect(3 * mm, 3 * mm, LABEL_W - 6 * mm, below - 3 * mm)
-    _address_block(c, order.recipient.label_lines(), postcode, below, 66 * mm)
+    recipient = order.recipient
+    _address_block(
+        c,
+        recipient.label_lines(),
+        postcode,
+        below,
+        66 * mm,
+        country_last=recipient.country_line() is not None,
+    )
     c.line(3 * mm, 64 * mm, LABEL_W - 3 * mm, 64 * mm)
     if tracking:
         _barcode(c, tracking, 42 * mm)

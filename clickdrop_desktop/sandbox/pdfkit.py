@@ -1,9 +1,9 @@
 """Fonts and safe text drawing for the sandbox's reportlab documents.
 
-DejaVu Sans is used when it is installed (it covers Latin, Greek, Cyrillic, Hebrew, Arabic letters
-and the Control Pictures block); otherwise the base-14 Helvetica, with characters it cannot
-encode shown as `?`. Control characters are drawn as their visible Control Pictures (`␛`), so
-hostile text shows what it contains instead of disappearing or breaking the PDF.
+DejaVu Sans is used when it is installed (it covers Latin, Greek, Cyrillic, Hebrew and Arabic
+letters; CJK and most emoji show as empty boxes); otherwise the base-14 Helvetica, with
+characters it cannot encode shown as `?`. Control and format characters are drawn as visible
+ASCII tags (`<ESC>`, `<U+202E>`), so hostile text shows what it holds instead of vanishing.
 """
 
 from __future__ import annotations
@@ -56,19 +56,33 @@ def fonts() -> Fonts:
     return Fonts("Helvetica", "Helvetica-Bold", unicode=False)
 
 
+_CONTROL_NAMES = {
+    0x00: "NUL",
+    0x07: "BEL",
+    0x08: "BS",
+    0x09: "HT",
+    0x0A: "LF",
+    0x0B: "VT",
+    0x0C: "FF",
+    0x0D: "CR",
+    0x10: "DLE",
+    0x1B: "ESC",
+    0x1D: "GS",
+    0x7F: "DEL",
+}
+
+
 def printable(text: str | None) -> str:
-    """`text` made safe to draw: controls become Control Pictures, unencodable chars `?`."""
+    """`text` made safe to draw: controls become `<ESC>`-style tags, unencodable chars `?`."""
     if not text:
         return ""
     out = []
     for ch in text:
         code = ord(ch)
-        if code < 0x20:
-            out.append(chr(0x2400 + code))  # ␀ .. ␟
-        elif code == 0x7F:
-            out.append("\u2421")  # ␡
-        elif 0x80 <= code < 0xA0 or unicodedata.category(ch) in ("Cf", "Cs", "Co"):
-            out.append("\u2426")  # ␦: format/bidi controls, lone surrogates
+        if code < 0x20 or 0x7F <= code < 0xA0:
+            out.append(f"<{_CONTROL_NAMES.get(code, f'x{code:02X}')}>")
+        elif unicodedata.category(ch) in ("Cf", "Cs", "Co"):
+            out.append(f"<U+{code:04X}>")  # bidi overrides, zero-width, lone surrogates
         else:
             out.append(ch)
     result = "".join(out)

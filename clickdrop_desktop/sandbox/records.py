@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from clickdrop_desktop.sandbox.wordlists import COUNTRY_NAMES
+
 # The S10 (UPU) check digit weights, as on Royal Mail's international and tracked numbers.
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 
@@ -58,9 +60,17 @@ class Address:
             self.postcode,
         ]
         lines = [p for p in parts if p and p.strip()]
-        if self.country_code and self.country_code.upper() not in ("GB", "GBR"):
-            lines.append(self.country_code.upper())
+        country = self.country_line()
+        if country:
+            lines.append(country)
         return lines
+
+    def country_line(self) -> str | None:
+        """The destination country as printed last on an international label, else None."""
+        code = (self.country_code or "GB").upper()
+        if code in ("GB", "GBR", "UK"):
+            return None
+        return COUNTRY_NAMES.get(code, code)
 
 
 @dataclass(slots=True)

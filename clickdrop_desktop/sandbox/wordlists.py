@@ -91,6 +91,11 @@ INTERNATIONAL = (
     ("AU", "Sydney NSW", "2000"), ("CA", "Toronto ON", "M5V 2T6"), ("JP", "Tokyo", "100-0005"),
 )
 
+COUNTRY_NAMES = {
+    "FR": "FRANCE", "DE": "GERMANY", "IE": "IRELAND", "US": "UNITED STATES", "NL": "NETHERLANDS",
+    "ES": "SPAIN", "AU": "AUSTRALIA", "CA": "CANADA", "JP": "JAPAN", "RU": "RUSSIA",
+}
+
 PRODUCTS = (
     # (name, SKU stem, unit price in pence, unit weight g, HS customs code)
     ("Hand-poured soy candle, fig & cassis", "CDL-FIG", 1450, 320, "3406000000"),

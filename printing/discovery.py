@@ -48,16 +48,16 @@ class KnownVendor:
 KNOWN_VENDORS: dict[int, KnownVendor] = {
     v.vid: v
     for v in (
-        KnownVendor(0x0A5F, "Zebra", "zpl", True, "usb.ids"),
-        KnownVendor(0x1203, "TSC", "tspl", True, "usb.ids / TSC"),
-        KnownVendor(0x04B8, "Epson", "escpos", True, "usb.ids; python-escpos examples"),
-        KnownVendor(0x04F9, "Brother", None, True, "usb.ids; brother_ql (raster, not driven)"),
-        KnownVendor(0x0922, "DYMO", None, True, "usb.ids; labelle (raster, not driven)"),
-        KnownVendor(0x0519, "Star Micronics", "escpos", True, "usb.ids"),
-        KnownVendor(0x1D90, "Citizen", "escpos", False, "guess: Citizen Systems vendor id"),
-        KnownVendor(0x2730, "Citizen", "escpos", False, "guess: Citizen CT-S series"),
-        KnownVendor(0x2AAF, "iDPRT", "tspl", True, "lsusb in michaelrsweet/lprint#143"),
-        KnownVendor(0x20D1, "HPRT", "tspl", False, "guess: HPRT (Xiamen Hanin) vendor id"),
+        KnownVendor(0x0A5F, "Zebra", "zpl", True, "usb.ids: 0a5f Zebra"),
+        KnownVendor(0x1203, "TSC", "tspl", True, "issue brief; drffej/webusb.printer#4"),
+        KnownVendor(0x04B8, "Epson", "escpos", True, "python-escpos USB examples (TM-T20)"),
+        KnownVendor(0x04F9, "Brother", None, True, "lsusb 04f9:209b QL-800 (CAPS docs)"),
+        KnownVendor(0x0922, "DYMO", None, True, "lsusb 0922:1001 in computerlyrik/dymoprint#40"),
+        KnownVendor(0x2AAF, "iDPRT", "tspl", True, "lsusb 2aaf:9006 in michaelrsweet/lprint#143"),
+        KnownVendor(0x0519, "Star Micronics", "escpos", False, "guess: from memory, unverified"),
+        KnownVendor(0x1D90, "Citizen", "escpos", False, "guess: Citizen Systems, unverified"),
+        KnownVendor(0x2730, "Citizen", "escpos", False, "guess: Citizen CT-S, unverified"),
+        KnownVendor(0x20D1, "HPRT", "tspl", False, "guess: HPRT (Xiamen Hanin), unverified"),
         KnownVendor(0x2E3C, "Phomemo", "tspl", False, "michaelrsweet/lprint PR #213 (one report)"),
     )
 }

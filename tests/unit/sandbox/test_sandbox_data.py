@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import Counter
@@ -32,7 +33,7 @@ def test_same_seed_same_bytes_other_seed_other_data() -> None:
 def test_created_on_strictly_increases_and_matches_records() -> None:
     data = SeededData(1, default_accounts()[1], 500)
     stamps = [data.created_on(p) for p in range(500)]
-    assert all(a < b for a, b in zip(stamps, stamps[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(stamps))
     assert all(data.order(p).created_on == stamps[p] for p in range(0, 500, 37))
 
 
@@ -47,11 +48,15 @@ def test_every_hostile_kind_appears_in_the_default_200_orders() -> None:
 def test_hostile_records_carry_their_attack() -> None:
     data = SeededData(1, default_accounts()[1], 300)
     by_kind = {hostile_kind(p): data.order(p) for p in range(300) if hostile_kind(p)}
-    blob = {k: json.dumps(resources.order_full(r, data.account), ensure_ascii=False)
-            for k, r in by_kind.items()}  # fmt: skip
-    assert hostile.ZPL_PAYLOAD in blob["zpl"] and "~JR" in blob["zpl"]
+    blob = {
+        k: json.dumps(resources.order_full(r, data.account), ensure_ascii=False)
+        for k, r in by_kind.items()
+    }
+    assert hostile.ZPL_PAYLOAD in blob["zpl"]
+    assert "~JR" in blob["zpl"]
     escpos = by_kind["escpos"].recipient
-    assert "\x1b@" in (escpos.first_name or "") and "\x1dV" in (escpos.last_name or "")
+    assert "\x1b@" in (escpos.first_name or "")
+    assert "\x1dV" in (escpos.last_name or "")
     assert "\x10" in (escpos.address_line1 or "")
     assert '"' in (by_kind["tspl"].recipient.first_name or "")
     assert "\r\nPRINT 1" in (by_kind["tspl"].recipient.last_name or "")
@@ -76,7 +81,8 @@ def test_numeric_reference_is_the_id_of_another_order() -> None:
     assert positions
     for p in positions:
         ref = data.reference(p)
-        assert ref is not None and ref.isdigit()
+        assert ref is not None
+        assert ref.isdigit()
         assert int(ref) != data.order_id(p)
         assert data.account.id_base < int(ref) <= data.account.id_base + 300
 
@@ -103,7 +109,8 @@ def test_realistic_uk_addresses_and_status_mix() -> None:
     assert set(statuses) >= {"new", "postageApplied", "labelGenerated", "despatched", "manifested"}
     for record in normal:
         if record.printed_on is not None:
-            assert record.tracking and record.tracking == record.packages[0].tracking_number
+            assert record.tracking
+            assert record.tracking == record.packages[0].tracking_number
             assert re.fullmatch(r"[A-Z]{2}\d{9}GB", record.tracking)
             assert int(record.tracking[10]) == s10_check_digit(record.tracking[2:10])
         else:

@@ -40,6 +40,11 @@ def describe(exc: BaseException) -> tuple[str, int]:
         )
     if isinstance(exc, FeatureNotAvailable | BadResponse | ApiError):
         return exc.message, EXIT_ERROR
+    # Every error type of ours (vault, store, printing, ...) carries a one-line `.message`;
+    # the core cannot import printing/, so it is recognised by shape, not by class.
+    message = getattr(exc, "message", None)
+    if isinstance(message, str) and message:
+        return message.splitlines()[0], EXIT_ERROR
     if isinstance(exc, PermissionError):
         return f"permission denied: {exc.filename or exc}", EXIT_ERROR
     if isinstance(exc, OSError):

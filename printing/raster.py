@@ -23,6 +23,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from printing.bitmap import Bitmap
+from printing.label_finder import Region, find_labels
 
 MM_PER_INCH = 25.4
 POINTS_PER_INCH = 72.0
@@ -127,27 +128,7 @@ class RasterOptions:
             raise ValueError(f"threshold {self.threshold} is outside 1..255")
 
 
-@dataclass(frozen=True, slots=True)
-class _Region:
-    """Part of a page in points, top-left origin, in the page's displayed orientation."""
-
-    left: float
-    top: float
-    right: float
-    bottom: float
-
-    @property
-    def width(self) -> float:
-        return self.right - self.left
-
-    @property
-    def height(self) -> float:
-        return self.bottom - self.top
-
-
 _FIT_TOLERANCE = 0.02  # a page up to 2 % larger than the media prints 1:1, edges trimmed
-_PROBE_SCALE = 0.5  # 36 dpi: enough to find label edges to within 2 pt, and cheap
-_CROP_MARGIN_PT = 2.0
 
 
 def rasterise_pdf(pdf: bytes, options: RasterOptions | None = None) -> list[Bitmap]:
@@ -199,14 +180,14 @@ def _rasterise_page(page: pdfium.PdfPage, opts: RasterOptions) -> list[Bitmap]:
     if page_w <= 0 or page_h <= 0:
         raise RasterError("the PDF has an empty page")
     media_w_pt, media_h_pt = media_points(opts.media)
-    regions = [_Region(0.0, 0.0, page_w, page_h)]
+    regions = [Region(0.0, 0.0, page_w, page_h)]
     if opts.crop == "auto" and page_w * page_h > 1.5 * media_w_pt * media_h_pt:
-        regions = _find_labels(page, page_w, page_h, media_w_pt, media_h_pt) or regions
+        regions = find_labels(page, page_w, page_h, media_w_pt, media_h_pt) or regions
     return [_render_region(page, (page_w, page_h), region, opts) for region in regions]
 
 
 def _render_region(
-    page: pdfium.PdfPage, page_size: tuple[float, float], region: _Region, opts: RasterOptions
+    page: pdfium.PdfPage, page_size: tuple[float, float], region: Region, opts: RasterOptions
 ) -> Bitmap:
     media_w, media_h = media_dots(opts.media, opts.dpi)
     degrees = _rotation_for(region.width, region.height, media_w, media_h, opts.rotate)
@@ -229,80 +210,6 @@ def _render_region(
     ).to_pil()
     mono = _rotate(threshold_image(grey, opts.threshold), degrees)
     return Bitmap.from_image(_place(mono, media_w, media_h), dpi=opts.dpi)
-
-
-def _find_labels(
-    page: pdfium.PdfPage, page_w: float, page_h: float, media_w: float, media_h: float
-) -> list[_Region]:
-    """Where the label(s) sit on a large page: the content box, or one per quadrant (4-up)."""
-    probe = page.render(scale=_PROBE_SCALE, grayscale=True, may_draw_forms=False).to_pil()
-    # Anything visibly darker than paper counts as content, so a light-grey frame is found.
-    ink = probe.point(lambda v: 255 if v < 240 else 0)
-
-    def box(area: tuple[int, int, int, int]) -> _Region | None:
-        found = ink.crop(area).getbbox()
-        if found is None:
-            return None
-        x0, y0, x1, y1 = (v / _PROBE_SCALE for v in found)
-        ox, oy = area[0] / _PROBE_SCALE, area[1] / _PROBE_SCALE
-        return _Region(
-            max(0.0, ox + x0 - _CROP_MARGIN_PT),
-            max(0.0, oy + y0 - _CROP_MARGIN_PT),
-            min(page_w, ox + x1 + _CROP_MARGIN_PT),
-            min(page_h, oy + y1 + _CROP_MARGIN_PT),
-        )
-
-    def fits(region: _Region) -> bool:
-        slack = 1 + _FIT_TOLERANCE
-        w, h = region.width, region.height
-        return (w <= media_w * slack and h <= media_h * slack) or (
-            w <= media_h * slack and h <= media_w * slack
-        )
-
-    whole = box((0, 0, probe.width, probe.height))
-    if whole is None:
-        return []  # blank page: print it as it is (blank), the caller sees no ink
-    if fits(whole):
-        return [whole]
-    centred = _media_around(whole, media_w, media_h, page_w, page_h)
-    if centred is not None:
-        return [centred]
-    half_w, half_h = probe.width // 2, probe.height // 2
-    quadrants = [
-        (0, 0, half_w, half_h),
-        (half_w, 0, probe.width, half_h),
-        (0, half_h, half_w, probe.height),
-        (half_w, half_h, probe.width, probe.height),
-    ]
-    # Content that crosses a quadrant edge means this is not a 2x2 sheet of labels.
-    vertical_gutter = ink.crop((half_w - 1, 0, half_w + 1, probe.height))
-    horizontal_gutter = ink.crop((0, half_h - 1, probe.width, half_h + 1))
-    if vertical_gutter.getbbox() or horizontal_gutter.getbbox():
-        return []
-    found = [region for region in (box(q) for q in quadrants) if region is not None]
-    if found and all(fits(region) for region in found):
-        return found
-    return []
-
-
-_MARKS_SLACK = 1.15  # cut marks or a caption just outside a label: up to 15 % larger
-
-
-def _media_around(
-    found: _Region, media_w: float, media_h: float, page_w: float, page_h: float
-) -> _Region | None:
-    """A media-sized region centred on content a little larger than a label, or None.
-
-    A label cut out of A4 usually comes with corner cut marks around it; the label is the
-    media-sized box in their middle.
-    """
-    for w, h in ((media_w, media_h), (media_h, media_w)):
-        if found.width <= w * _MARKS_SLACK and found.height <= h * _MARKS_SLACK:
-            cx, cy = (found.left + found.right) / 2, (found.top + found.bottom) / 2
-            left = min(max(0.0, cx - w / 2), max(0.0, page_w - w))
-            top = min(max(0.0, cy - h / 2), max(0.0, page_h - h))
-            return _Region(left, top, min(page_w, left + w), min(page_h, top + h))
-    return None
 
 
 def _rotation_for(

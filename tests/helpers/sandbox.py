@@ -11,7 +11,8 @@ Loaded by `pytest_plugins` in tests/conftest.py. Fixtures:
 - `sandbox_factory`: `start(**kw) -> SandboxInfo`, any number of processes, all killed at teardown.
 - `inprocess_sandbox`: a `Sandbox` in a thread of the test process (fast; same marker options).
 
-All yield `clickdrop_desktop.sandbox.info.SandboxInfo` (`.url`, `.control_url`, `.accounts`,
+`api_client(info, account)` gives a plain httpx client authenticated as a sandbox account.
+All fixtures yield `clickdrop_desktop.sandbox.info.SandboxInfo` (`.url`, `.control_url`, `.accounts`,
 `.account(name)`, `.of_type(type)`, `.set_fault(kind, **options) -> id`, `.clear_faults()`,
 `.reset(log=, data=)`, `.requests(everything=, since=)`, `.configure(**kw)`,
 `.order_state(account, id)`, `.mutate(account, id, action)`, `.create_upstream(account, order)`).
@@ -30,12 +31,23 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
+import httpx
 import pytest
 
 from clickdrop_desktop.sandbox.info import SandboxInfo
 
 STARTUP_TIMEOUT_S = 60.0
+BARE_KEY_ONLY = frozenset({"olp-bare"})  # accounts that refuse `Bearer <key>`
 DEFAULTS: dict[str, Any] = {"seed": 1, "orders": 200, "rate_limit": 0}
+
+
+def api_client(info: SandboxInfo, account: str, *, bearer: bool | None = None) -> httpx.Client:
+    """A plain httpx client for `/api/v1` as `account` (bare key where the account needs it)."""
+    key = info.account(account).api_key
+    if bearer is None:
+        bearer = account not in BARE_KEY_ONLY
+    auth = f"Bearer {key}" if bearer else key
+    return httpx.Client(base_url=info.url, headers={"Authorization": auth}, timeout=30.0)
 
 
 class SandboxProcess:

@@ -25,8 +25,10 @@ class Tokens:
     border: str
     text: str
     muted: str
-    accent: str  # primary actions and selection
+    accent: str  # primary actions, the current tab, focus
     accent_text: str
+    selection: str  # selected rows: a tint, so a selection never reads as an error
+    selection_text: str
     ok_bg: str
     ok_fg: str
     warn_bg: str
@@ -48,6 +50,8 @@ LIGHT = Tokens(
     muted="#5F6873",
     accent="#C4302B",
     accent_text="#FFFFFF",
+    selection="#F9DAD7",
+    selection_text="#1E2329",
     ok_bg="#E3F4E8",
     ok_fg="#1B6B35",
     warn_bg="#FFF3D6",
@@ -69,6 +73,8 @@ DARK = Tokens(
     muted="#9AA2AC",
     accent="#E0473F",
     accent_text="#FFFFFF",
+    selection="#5A2B29",
+    selection_text="#F4F5F6",
     ok_bg="#16361F",
     ok_fg="#8FDCA6",
     warn_bg="#3D3011",
@@ -99,8 +105,8 @@ def palette_for(t: Tokens) -> QPalette:
         (role.Button, t.surface),
         (role.ButtonText, t.text),
         (role.BrightText, t.accent_text),
-        (role.Highlight, t.accent),
-        (role.HighlightedText, t.accent_text),
+        (role.Highlight, t.selection),
+        (role.HighlightedText, t.selection_text),
         (role.ToolTipBase, t.surface),
         (role.ToolTipText, t.text),
         (role.PlaceholderText, t.muted),
@@ -117,7 +123,7 @@ def palette_for(t: Tokens) -> QPalette:
         p.setColor(QPalette.ColorGroup.Disabled, r, disabled)
     p.setColor(QPalette.ColorGroup.Disabled, role.Highlight, QColor(t.border))
     # An unfocused selection stays visible (a packer looks away from the screen, not from Qt).
-    p.setColor(QPalette.ColorGroup.Inactive, role.Highlight, QColor(t.accent).lighter(115))
+    p.setColor(QPalette.ColorGroup.Inactive, role.Highlight, QColor(t.selection))
     return p
 
 
@@ -157,7 +163,10 @@ QLineEdit#ScanField:focus {{ border-color: {t.accent}; }}
 QLineEdit#ScanField[feedback="ok"] {{ border-color: {t.ok_fg}; background: {t.ok_bg}; }}
 QLineEdit#ScanField[feedback="warn"] {{ border-color: {t.warn_fg}; background: {t.warn_bg}; }}
 QLineEdit#ScanField[feedback="bad"] {{ border-color: {t.bad_fg}; background: {t.bad_bg}; }}
-QLabel#ScanResult[feedback="ok"] {{ color: {t.ok_fg}; }}
+QLabel#ScanResult {{ font-size: 12pt; font-weight: 600; }}
+QLabel#ScanResult[feedback="ok"], QLabel#StatusLine[feedback="ok"] {{ color: {t.ok_fg}; }}
+QLabel#StatusLine[feedback="warn"] {{ color: {t.warn_fg}; }}
+QLabel#StatusLine[feedback="bad"] {{ color: {t.bad_fg}; }}
 QLabel#ScanResult[feedback="warn"] {{ color: {t.warn_fg}; }}
 QLabel#ScanResult[feedback="bad"] {{ color: {t.bad_fg}; }}
 QTableView {{

@@ -18,7 +18,8 @@ from ui import theme
 from ui.models.orders_model import COLUMNS, STATUS_COLUMN, STATUS_ROLE, OrdersModel
 
 _ROW_HEIGHT = 30
-_WIDTHS = (150, 140, 190, 90, 130, 110, 170)
+_WIDTHS = (150, 150, 190, 100, 120, 170, 80)
+ADDRESS_COLUMNS = (2, 3)  # recipient, postcode: only /full (ChannelShipper) accounts have them
 _TONES = {
     "new": ("info_bg", "info_fg"),
     "printed": ("warn_bg", "warn_fg"),
@@ -132,7 +133,7 @@ class OrdersView(QTableView):
 
     def set_address_columns_visible(self, visible: bool) -> None:
         """Plain (non-ChannelShipper) accounts get no addresses from the API: hide empty columns."""
-        for column in (2, 3, 4):
+        for column in ADDRESS_COLUMNS:
             self.setColumnHidden(column, not visible)
 
     def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:

@@ -23,7 +23,11 @@ _STATES = {
     "failed": "Failed",
     "cancelled": "Cancelled",
     "expired": "Expired",
+    "uncertain": "May have printed",
 }
+
+_RETRYABLE = {"failed", "expired", "cancelled", "uncertain"}
+_CANCELLABLE = {"queued", "failed", "uncertain"}
 
 
 def _tone(job: PrintJobRow) -> str:
@@ -89,15 +93,15 @@ class PrintQueuePanel(TablePanel):
 
     def _update_buttons(self) -> None:
         jobs = self.selected_jobs()
-        self.retry_button.setEnabled(any(j.state == "failed" for j in jobs))
-        self.cancel_button.setEnabled(any(j.state in {"queued", "failed"} for j in jobs))
+        self.retry_button.setEnabled(any(j.state in _RETRYABLE for j in jobs))
+        self.cancel_button.setEnabled(any(j.state in _CANCELLABLE for j in jobs))
 
     def _on_retry_clicked(self) -> None:
-        ids = [j.job_id for j in self.selected_jobs() if j.state == "failed"]
+        ids = [j.job_id for j in self.selected_jobs() if j.state in _RETRYABLE]
         if ids:
             self.retry_requested.emit(ids)
 
     def _on_cancel_clicked(self) -> None:
-        ids = [j.job_id for j in self.selected_jobs() if j.state in {"queued", "failed"}]
+        ids = [j.job_id for j in self.selected_jobs() if j.state in _CANCELLABLE]
         if ids:
             self.cancel_requested.emit(ids)

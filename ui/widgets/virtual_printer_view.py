@@ -38,6 +38,7 @@ class VirtualPrinterView(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.history)
+        self.history.setVisible(False)
         self._bitmaps: list[tuple[Bitmap, str]] = []
 
     @property
@@ -59,6 +60,7 @@ class VirtualPrinterView(QWidget):
         )
         item = QListWidgetItem(QIcon(thumb), stamp)
         item.setToolTip(caption)
+        self.history.setVisible(True)
         self.history.blockSignals(True)
         self.history.insertItem(0, item)
         self.history.setCurrentRow(0)

@@ -1,0 +1,137 @@
+"""Start the desktop app: QApplication, theme, crash handler, window, demo mode, quit timer."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from clickdrop_desktop import __version__
+from clickdrop_desktop.paths import data_dir
+from ui import preferences, theme
+from ui.context import AppContext
+from ui.controllers.accounts import AccountDirectory
+from ui.controllers.bundle import Controllers
+from ui.crash import CrashHandler
+from ui.dialogs.factory import Dialogs
+from ui.feedback import Feedback
+from ui.icons import app_icon
+from ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "Click & Drop Desktop"
+ORGANIZATION = "ClickDropDesktop"
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    app.setApplicationName(ORGANIZATION)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("clickdrop-desktop")
+    app.setWindowIcon(app_icon())
+    theme.apply_theme(app)
+    return app
+
+
+def _setup_logging(folder: Path) -> None:
+    """Rotating log in the data dir, 0600; the API client and store never log secrets."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / "clickdrop-desktop.log"
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    if os.name == "posix":
+        path.chmod(0o600)
+
+
+def _show_crash(title: str, message: str, log_path: Path) -> None:
+    box = QMessageBox()
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle(title)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(message)
+    box.setInformativeText(f"Your data is safe. The details were saved to {log_path}.")
+    box.exec()
+
+
+def build_context(app: QApplication, *, demo: bool) -> AppContext:
+    settings = preferences.open_settings()
+    ctx = AppContext(
+        tasks=TaskRunner(app),
+        settings=settings,
+        feedback=Feedback(app),
+        dialogs=Dialogs(),
+        demo=demo,
+        prefs=preferences.load(settings),
+    )
+    return ctx
+
+
+def run_app(demo: bool, quit_after: float | None) -> int:
+    """The GUI entry point (`clickdrop-desktop [--demo] [--quit-after S]`)."""
+    temp_dir: Path | None = None
+    if demo:
+        from ui.demo import demo_data_dir
+
+        folder, is_temp = demo_data_dir()
+        temp_dir = folder if is_temp else None
+    base = data_dir()
+    _setup_logging(base / "logs")
+    app = create_application()
+    crash = CrashHandler(base / "logs" / "crash.log", _show_crash)
+    crash.install()
+    watcher = theme.ThemeWatcher(app)
+    ctx = build_context(app, demo=demo)
+    environment = None
+    directory: AccountDirectory
+    try:
+        if demo:
+            from ui.demo import DemoAccounts, DemoEnvironment
+
+            environment = DemoEnvironment(base)
+            info = environment.start()
+            ctx.prefs = environment.preferences(ctx.prefs)  # not saved: demo routes only
+            directory = DemoAccounts(info)
+        else:
+            from ui.services.accounts_adapter import VaultAccounts
+
+            directory = VaultAccounts()
+        from ui.main_window import MainWindow
+
+        window = MainWindow(ctx, Controllers.create(ctx, directory, app))
+        watcher.theme_changed.connect(lambda _t: window.update())
+        if environment is not None and window.printer_view is not None:
+            view = window.printer_view
+            environment.printer_bridge.label_printed.connect(
+                lambda label: view.add_label(label.bitmap, f"Job {label.job} ({label.language})")
+            )
+        window.restore_state()
+        window.show()
+        window.c.accounts.restore_last()
+        if quit_after is not None:
+            QTimer.singleShot(max(0, int(quit_after * 1000)), app.quit)
+        code = app.exec()
+        window.c.sync.cancel()
+        window.c.accounts.close_current()
+        ctx.tasks.shutdown(10_000)
+        return int(code)
+    finally:
+        crash.uninstall()
+        if environment is not None:
+            environment.stop()
+        if temp_dir is not None:
+            shutil.rmtree(temp_dir, ignore_errors=True)

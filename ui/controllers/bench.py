@@ -1,0 +1,116 @@
+"""Scan-to-print: a scanned order reference (or our packing-slip barcode) prints that order's
+label at once, with one clear outcome: printed, unknown order, already printed, printer problem.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from clickdrop_desktop.errors import describe
+from printing.documents import parse_order_barcode
+from ui.controllers.printing import LABEL
+from ui.feedback import Feedback, Tone
+from ui.preferences import Preferences
+from ui.services.print_service import PACKING_SLIP, PrintOutcome, PrintResult
+from ui.services.workspace import Workspace
+from ui.tasks import TaskContext, TaskRunner
+from ui.widgets.scan_panel import ScanOutcome
+
+_OUTCOMES = {
+    PrintOutcome.PRINTED: ScanOutcome.PRINTED,
+    PrintOutcome.ALREADY_PRINTED: ScanOutcome.ALREADY_PRINTED,
+    PrintOutcome.UNKNOWN_ORDER: ScanOutcome.UNKNOWN_ORDER,
+    PrintOutcome.NO_LABEL: ScanOutcome.NO_LABEL,
+    PrintOutcome.PRINTER_PROBLEM: ScanOutcome.PRINTER_PROBLEM,
+    PrintOutcome.NO_PRINTER: ScanOutcome.PRINTER_PROBLEM,
+}
+_TONES = {"ok": Tone.OK, "warn": Tone.ATTENTION, "bad": Tone.PROBLEM}
+
+
+def scan_message(result: PrintResult) -> str:
+    ref = result.reference
+    return {
+        PrintOutcome.PRINTED: f"{ref}: label printed",
+        PrintOutcome.ALREADY_PRINTED: f"{ref}: already printed — Ctrl+Enter to reprint",
+        PrintOutcome.UNKNOWN_ORDER: f"{ref}: no such order in this account",
+        PrintOutcome.NO_LABEL: f"{ref}: no label — {result.message}",
+        PrintOutcome.PRINTER_PROBLEM: f"{ref}: printer problem — {result.message}",
+        PrintOutcome.NO_PRINTER: f"{ref}: {result.message}",
+    }[result.outcome]
+
+
+class BenchController(QObject):
+    """`result(ScanOutcome, text)` after each scan; `order_scanned(id)` to select it in the table."""
+
+    result = Signal(object, str)
+    order_scanned = Signal(int)
+    scan_timing = Signal(float)  # ms from the Enter key to the transport taking the bytes
+
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        prefs: Callable[[], Preferences],
+        feedback: Feedback,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._prefs = prefs
+        self._feedback = feedback
+        self._workspace: Workspace | None = None
+
+    def set_workspace(self, workspace: Workspace | None) -> None:
+        self._workspace = workspace
+
+    def scan(self, code: str, *, reprint: bool = False) -> None:
+        workspace = self._workspace
+        if workspace is None:
+            self._report(ScanOutcome.BUSY, "Sign in first")
+            return
+        started = time.perf_counter()
+        prefs = self._prefs()
+        label_uri = prefs.printer_uri(LABEL)
+        slip_uri = prefs.printer_uri(PACKING_SLIP) if prefs.packing_slip_on_scan else None
+        online = workspace.online
+
+        def job(_ctx: TaskContext) -> tuple[PrintResult, float]:
+            order_id = parse_order_barcode(code)
+            stored = (
+                workspace.store.get_order(order_id)
+                if order_id is not None
+                else workspace.store.find_order(code)
+            )
+            if stored is None:
+                unknown = PrintResult(0, code, PrintOutcome.UNKNOWN_ORDER, "unknown")
+                return unknown, 0.0
+            oid = stored.order.order_identifier
+            result = workspace.printing.print_order(
+                oid, LABEL, label_uri, reprint=reprint, allow_fetch=online
+            )
+            elapsed = (time.perf_counter() - started) * 1000
+            if slip_uri and result.outcome is PrintOutcome.PRINTED:
+                workspace.printing.print_order(oid, PACKING_SLIP, slip_uri, reprint=reprint)
+            return result, elapsed
+
+        def done(outcome: tuple[PrintResult, float]) -> None:
+            result, elapsed = outcome
+            if result.order_id:
+                self.order_scanned.emit(result.order_id)
+            if result.outcome is PrintOutcome.PRINTED:
+                self.scan_timing.emit(elapsed)
+            self._report(_OUTCOMES[result.outcome], scan_message(result))
+
+        self._tasks.run(
+            job,
+            on_done=done,
+            on_error=lambda exc: self._report(ScanOutcome.PRINTER_PROBLEM, describe(exc)[0]),
+            owner=self,
+            lane="print",
+        )
+
+    def _report(self, outcome: ScanOutcome, text: str) -> None:
+        self._feedback.play(_TONES[outcome.value])
+        self.result.emit(outcome, text)

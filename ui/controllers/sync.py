@@ -1,0 +1,121 @@
+"""Background sync of the open account: on demand, periodically while online, cancellable.
+
+The sync engine (core) runs on the "sync" lane with a cancel event; its progress comes back
+as `progress`, each committed page as `store_changed` so the table refreshes in place, and an
+isolation incident as `isolation_alert` with the incident record (the batch was quarantined,
+nothing of it stored or shown).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from clickdrop_desktop.errors import IsolationAlert, describe
+from clickdrop_desktop.sync.engine import SyncIsolationAlert, SyncPaused, SyncProgress, SyncResult
+from ui.services.workspace import Workspace
+from ui.tasks import Progress, Task, TaskContext, TaskRunner
+
+_PHASES = {"list": "Fetching orders", "refresh": "Refreshing open orders"}
+
+
+def describe_progress(p: SyncProgress) -> str:
+    text = f"{_PHASES.get(p.phase, 'Syncing')}: {p.fetched:,} fetched, {p.stored:,} new or changed"
+    if p.rate_limit_waits:
+        text += f", waited {p.rate_limit_waits}× for the rate limit"
+    return text
+
+
+def describe_result(result: SyncResult, when: datetime) -> str:
+    stamp = when.astimezone().strftime("%H:%M")
+    if result.cancelled:
+        return f"Sync stopped at {stamp}; {result.stored:,} orders saved so far"
+    return f"Synced at {stamp}: {result.fetched:,} fetched, {result.stored:,} new or changed"
+
+
+class SyncController(QObject):
+    started = Signal()
+    progress = Signal(object)  # ui.tasks.Progress
+    finished = Signal(str)  # one line for the status bar
+    failed = Signal(str)
+    store_changed = Signal()
+    isolation_alert = Signal(object)  # IsolationAlert (SyncIsolationAlert carries the incident)
+
+    def __init__(self, tasks: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._workspace: Workspace | None = None
+        self._task: Task[SyncResult] | None = None
+        self._cancel = threading.Event()
+        self._pages_seen = 0
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._on_timer)
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.is_finished
+
+    def set_workspace(self, workspace: Workspace | None) -> None:
+        if workspace is None:
+            self.cancel()
+        self._workspace = workspace
+
+    def set_interval(self, minutes: int) -> None:
+        if minutes > 0:
+            self._timer.start(minutes * 60_000)
+        else:
+            self._timer.stop()
+
+    def _on_timer(self) -> None:
+        if self._workspace is not None and self._workspace.online and not self.running:
+            self.sync_now()
+
+    def sync_now(self) -> None:
+        workspace = self._workspace
+        if workspace is None or self.running:
+            return
+        self._cancel = threading.Event()
+        cancel = self._cancel
+        self._pages_seen = 0
+        self.started.emit()
+
+        def job(ctx: TaskContext) -> SyncResult:
+            def on_progress(p: SyncProgress) -> None:
+                ctx.progress(p.pages, None, describe_progress(p))
+
+            return workspace.sync(on_progress=on_progress, cancel=cancel)
+
+        self._task = self._tasks.run(
+            job,
+            on_done=self._on_done,
+            on_error=self._on_error,
+            on_progress=self._on_progress,
+            owner=self,
+            key=f"sync:{workspace.name}",
+            lane="sync",
+        )
+
+    def cancel(self) -> None:
+        self._cancel.set()
+        if self._task is not None:
+            self._task.cancel()
+
+    def _on_progress(self, progress: Progress) -> None:
+        self.progress.emit(progress)
+        if progress.done != self._pages_seen:  # a page was committed: show it
+            self._pages_seen = progress.done
+            self.store_changed.emit()
+
+    def _on_done(self, result: SyncResult) -> None:
+        self.store_changed.emit()
+        self.finished.emit(describe_result(result, datetime.now()))
+
+    def _on_error(self, exc: BaseException) -> None:
+        self.store_changed.emit()
+        if isinstance(exc, SyncIsolationAlert | SyncPaused | IsolationAlert):
+            self.isolation_alert.emit(exc)
+            self.failed.emit("Sync paused: Click & Drop sent data that was not this account's")
+            return
+        self.failed.emit(describe(exc)[0])

@@ -1,0 +1,163 @@
+"""Demo mode: the embedded sandbox (OBA, ChannelShipper and pay-as-you-go accounts) and a
+virtual printer, in this process, so a new user sees everything work with no account and no
+hardware. Keys are throwaway and live only in memory; data goes to a temporary data dir."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from clickdrop_desktop.api.capabilities import Capabilities
+from clickdrop_desktop.api.client import ClickDropClient
+from clickdrop_desktop.paths import account_dir
+from clickdrop_desktop.sandbox.info import SandboxInfo
+from clickdrop_desktop.sandbox.server import Sandbox
+from clickdrop_desktop.session import AccountProfile, AccountSession, UnlockedKeys, store_path_for
+from printing.virtual_printer import PrintedLabel, VirtualPrinter
+from ui.controllers.accounts import SignInOutcome
+from ui.preferences import Preferences
+from ui.services.views import AccountInfo
+
+#: The sandbox's account name -> the name the demo shows.
+DEMO_ACCOUNTS = {
+    "oba": "Demo shop",
+    "channelshipper": "Demo marketplace",
+    "olp": "Demo pay-as-you-go",
+}
+DEMO_ORDERS = 240
+DEMO_SEED = 7
+
+
+@dataclass
+class _DemoAccount:
+    profile: AccountProfile
+    api_key: str
+    store_key: bytes
+
+
+class DemoPrinterBridge(QObject):
+    """Labels decoded by the virtual printer (on its socket thread) as a queued Qt signal."""
+
+    label_printed = Signal(object)  # PrintedLabel
+
+    def deliver(self, label: PrintedLabel) -> None:
+        self.label_printed.emit(label)
+
+
+class DemoEnvironment:
+    """Starts and stops the sandbox and the virtual printer; owns nothing of the user's."""
+
+    def __init__(self, data_dir: Path, *, orders: int = DEMO_ORDERS, rate_limit: float = 5.0):
+        self.data_dir = data_dir
+        self.sandbox = Sandbox(seed=DEMO_SEED, orders=orders, rate_limit=rate_limit)
+        self.printer_bridge = DemoPrinterBridge()
+        self.printer = VirtualPrinter(
+            port=0,
+            out_dir=data_dir / "virtual-printer",
+            language="auto",
+            on_label=self.printer_bridge.deliver,
+        )
+        self.info: SandboxInfo | None = None
+
+    def start(self) -> SandboxInfo:
+        self.info = self.sandbox.start()
+        self.printer.start()
+        return self.info
+
+    def stop(self) -> None:
+        self.printer.stop()
+        self.sandbox.stop()
+
+    def preferences(self, base: Preferences) -> Preferences:
+        """The user's preferences with every document routed to the virtual printer."""
+        uri = f"zpl+tcp://127.0.0.1:{self.printer.port}"
+        return base.with_changes(
+            printers={"postageLabel": uri, "packingSlip": uri, "despatchNote": uri}
+        )
+
+
+class DemoAccounts:
+    """`AccountDirectory` over the sandbox's accounts: signed in already, keys in memory only."""
+
+    def __init__(self, info: SandboxInfo) -> None:
+        self._info = info
+        self._accounts: dict[str, _DemoAccount] = {}
+        self._active: str | None = None
+        for sandbox_name, shown in DEMO_ACCOUNTS.items():
+            account = info.account(sandbox_name)
+            self._add(shown, info.url, account.api_key, account.type)
+        self._active = DEMO_ACCOUNTS["oba"]
+
+    def _add(self, name: str, url: str, api_key: str, account_type: str) -> None:
+        store_key = secrets.token_bytes(32)
+        profile = AccountProfile(
+            name=name,
+            api_url=url,
+            account_id=f"demo-{secrets.token_hex(6)}",
+            store_path=store_path_for(account_dir(name)),
+            full=account_type == "ChannelShipper",
+            labels=account_type == "OBA",
+            rate_per_s=5.0,
+        )
+        self._accounts[name] = _DemoAccount(profile, api_key, store_key)
+
+    def list_accounts(self) -> list[AccountInfo]:
+        return [
+            AccountInfo(
+                name,
+                "ChannelShipper" if a.profile.full else "OBA" if a.profile.labels else "OLP",
+                a.profile.api_url,
+                name == self._active,
+            )
+            for name, a in self._accounts.items()
+        ]
+
+    def active_name(self) -> str | None:
+        return self._active
+
+    def set_active(self, name: str) -> None:
+        self._active = name
+
+    def open_session(self, name: str) -> AccountSession:
+        account = self._accounts[name]
+        keys = UnlockedKeys(api_key=account.api_key, store_key=bytearray(account.store_key))
+        return AccountSession(account.profile, keys)
+
+    def verify(self, api_url: str, api_key: str) -> Capabilities:
+        with ClickDropClient(api_url, api_key) as client:
+            return client.probe_capabilities()
+
+    def sign_in(self, name: str, api_url: str, api_key: str) -> SignInOutcome:
+        caps = self.verify(api_url, api_key)
+        if not caps.key_valid:
+            raise ValueError("Click & Drop did not accept this key")
+        self._add(name, api_url, api_key, caps.account_type or "OLP")
+        return SignInOutcome(name, caps)
+
+    def sign_out(self, name: str) -> None:
+        account = self._accounts.pop(name, None)
+        if account is None:
+            return
+        for suffix in ("", "-wal", "-shm"):
+            path = Path(str(account.profile.store_path) + suffix)
+            if path.exists():
+                path.unlink()
+        if self._active == name:
+            self._active = next(iter(self._accounts), None)
+
+
+def demo_data_dir() -> tuple[Path, bool]:
+    """The data dir for a demo: `CLICKDROP_DATA_DIR` if set, else a fresh temporary one (which
+    the caller removes at exit). Demo never touches the user's real accounts."""
+    import tempfile
+
+    configured = os.environ.get("CLICKDROP_DATA_DIR")
+    if configured:
+        return Path(configured), False
+    path = Path(tempfile.mkdtemp(prefix="clickdrop-demo-"))
+    os.environ["CLICKDROP_DATA_DIR"] = str(path)
+    return path, True

@@ -1,0 +1,386 @@
+"""The main window: it creates the widgets, lays them out and wires them to the controllers.
+
+No behaviour lives here beyond "this signal goes to that controller": each `_on_<source>_<event>`
+slot makes one call. What happens is in `ui/controllers/`, how it looks is in `ui/widgets/`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clickdrop_desktop.connectivity import Snapshot
+from clickdrop_desktop.store import StoredOrder
+from printing.bitmap import Bitmap
+from ui import window_logic
+from ui.actions import Actions
+from ui.context import AppContext
+from ui.controllers.bundle import Controllers
+from ui.icons import app_icon
+from ui.models.order_row import StatusFilter
+from ui.models.orders_model import OrdersModel
+from ui.services.workspace import Workspace
+from ui.widgets.account_switcher import AccountSwitcher
+from ui.widgets.connectivity_banner import ConnectivityBanner
+from ui.widgets.detail_pane import DetailPane
+from ui.widgets.label_preview import LabelPreview
+from ui.widgets.orders_view import OrdersView
+from ui.widgets.outbox_panel import OutboxPanel
+from ui.widgets.plain import PlainLabel
+from ui.widgets.print_queue_panel import PrintQueuePanel
+from ui.widgets.scan_panel import ScanPanel
+from ui.widgets.search_field import SearchField
+from ui.widgets.status_tabs import StatusTabs
+from ui.widgets.sync_status import SyncStatus
+from ui.widgets.virtual_printer_view import VirtualPrinterView
+from ui.widgets.welcome import WelcomePanel
+
+SELECTION_SETTLE_MS = 120  # arrowing through rows loads only the row the user stops on
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, controllers: Controllers) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.c = controllers
+        self.setWindowTitle("Click & Drop Desktop")
+        self.setWindowIcon(app_icon())
+        self.setObjectName("MainWindow")
+        self.logic = window_logic.WindowLogic(self)
+        self._init_widgets()
+        self._init_layout()
+        self._init_connections()
+        self.logic.show_workspace(None)
+
+    # -- construction ----------------------------------------------------------------------------
+
+    def _init_widgets(self) -> None:
+        self.commands = Actions.create(self)
+        self.account_switcher = AccountSwitcher(self)
+        self.banner = ConnectivityBanner(self)
+        self.scan_panel = ScanPanel(self)
+        self.search = SearchField(self)
+        self.status_tabs = StatusTabs(self)
+        self.model = OrdersModel(self)
+        self.orders_view = OrdersView(self.model, self)
+        self.detail = DetailPane(self)
+        self.preview = LabelPreview(self)
+        self.welcome = WelcomePanel(self)
+        self.queue_panel = PrintQueuePanel(self)
+        self.outbox_panel = OutboxPanel(self)
+        self.sync_status = SyncStatus(self)
+        self.connection_label = PlainLabel("", object_name="Muted")
+        self.count_label = PlainLabel("", object_name="Muted")
+        self.printer_view = VirtualPrinterView(self) if self.ctx.demo else None
+        self.selection_timer = QTimer(self)
+        self.selection_timer.setSingleShot(True)
+        self.selection_timer.setInterval(SELECTION_SETTLE_MS)
+
+    def _init_layout(self) -> None:
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("MainToolBar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addWidget(self.account_switcher)
+        toolbar.addSeparator()
+        a = self.commands
+        for action in (a.sync, a.prepare, a.print, a.reprint, a.slip, a.despatch):
+            toolbar.addAction(action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        toolbar.addAction(a.bench)
+        toolbar.addAction(a.settings)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+        for name in ("reprint", "slip"):
+            button = toolbar.widgetForAction(getattr(a, name))
+            if button is not None:  # secondary commands: icon only, text in the tooltip
+                button.setProperty("iconOnly", True)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(6)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.status_tabs)
+        left_layout.addWidget(self.orders_view, 1)
+
+        preview_card = QWidget()
+        preview_card.setObjectName("PreviewCard")
+        preview_layout = QVBoxLayout(preview_card)
+        preview_layout.setContentsMargins(0, 6, 0, 0)
+        title = QLabel("Label preview")
+        title.setObjectName("CardTitle")
+        preview_layout.addWidget(title)
+        preview_layout.addWidget(self.preview, 1)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.setObjectName("RightSplitter")
+        right.addWidget(self.detail)
+        right.addWidget(preview_card)
+        right.setStretchFactor(0, 1)
+        right.setStretchFactor(1, 1)
+        right.setSizes([330, 300])
+        right.setChildrenCollapsible(False)
+        right.setMinimumWidth(300)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("MainSplitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([900, 380])
+        self.splitter.setChildrenCollapsible(False)
+
+        work = QWidget()
+        work_layout = QVBoxLayout(work)
+        work_layout.setContentsMargins(12, 10, 12, 8)
+        work_layout.setSpacing(10)
+        work_layout.addWidget(self.scan_panel)
+        work_layout.addWidget(self.splitter, 1)
+        page = QWidget()
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.setSpacing(0)
+        page_layout.addWidget(self.banner)
+        page_layout.addWidget(work, 1)
+
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(page)
+        self.setCentralWidget(self.stack)
+
+        self.queue_dock = self._dock("Print queue", "PrintQueueDock", self.queue_panel)
+        self.outbox_dock = self._dock("Outbox", "OutboxDock", self.outbox_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.queue_dock)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.outbox_dock)
+        self.tabifyDockWidget(self.queue_dock, self.outbox_dock)
+        self.queue_dock.raise_()
+        self.printer_dock: QDockWidget | None = None
+        if self.printer_view is not None:
+            self.printer_dock = self._dock("Virtual printer", "PrinterDock", self.printer_view)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.printer_dock)
+
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(True)
+        bar.addPermanentWidget(self.sync_status)
+        bar.addPermanentWidget(self.count_label)
+        bar.addPermanentWidget(self.connection_label)
+        self._init_menus()
+        self.scan_panel.setVisible(False)
+
+    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        return dock
+
+    def _init_menus(self) -> None:
+        a = self.commands
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for action in (a.add_account, a.lock, a.sign_out):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(a.incidents)
+        file_menu.addSeparator()
+        file_menu.addAction(a.settings)
+        file_menu.addSeparator()
+        file_menu.addAction(a.quit)
+        orders_menu = bar.addMenu("&Orders")
+        for entry in (a.sync, a.cancel_sync, None, a.find, a.focus_orders, None, a.despatch):
+            orders_menu.addSeparator() if entry is None else orders_menu.addAction(entry)
+        print_menu = bar.addMenu("&Print")
+        for entry in (a.prepare, None, a.print, a.reprint, a.slip, a.batch, None, a.bench):
+            print_menu.addSeparator() if entry is None else print_menu.addAction(entry)
+        view_menu = bar.addMenu("&View")
+        for dock in (self.queue_dock, self.outbox_dock, self.printer_dock):
+            if dock is not None:
+                toggle = dock.toggleViewAction()
+                view_menu.addAction(toggle)
+        view_menu.addSeparator()
+        view_menu.addAction(a.show_queue)
+        view_menu.addAction(a.show_outbox)
+        view_menu.addAction(a.flush_outbox)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(a.shortcuts)
+        for action in a.all():
+            self.addAction(action)  # shortcuts work even with the menu bar hidden
+        for index in range(5):
+            shortcut = QShortcut(QKeySequence(f"Alt+{index + 1}"), self)
+            shortcut.activated.connect(lambda i=index: self.status_tabs.select_index(i))
+
+    def _init_connections(self) -> None:
+        a, c = self.commands, self.c
+        # toolbar and menu commands
+        a.sync.triggered.connect(c.sync.sync_now)
+        a.cancel_sync.triggered.connect(self._on_sync_cancel_requested)
+        a.prepare.triggered.connect(lambda: self.logic.prepare_labels())
+        a.print.triggered.connect(lambda: self.logic.print_selected(reprint=False))
+        a.reprint.triggered.connect(lambda: self.logic.print_selected(reprint=True))
+        a.slip.triggered.connect(lambda: self.logic.print_slips())
+        a.batch.triggered.connect(lambda: self.logic.batch_print())
+        a.despatch.triggered.connect(lambda: self.logic.mark_despatched())
+        a.find.triggered.connect(self._on_find_triggered)
+        a.focus_orders.triggered.connect(self.orders_view.setFocus)
+        a.bench.toggled.connect(self._on_bench_toggled)
+        a.show_queue.triggered.connect(lambda: self._show_dock(self.queue_dock))
+        a.show_outbox.triggered.connect(lambda: self._show_dock(self.outbox_dock))
+        a.flush_outbox.triggered.connect(c.outbox.flush)
+        a.settings.triggered.connect(lambda: self.logic.open_settings())
+        a.add_account.triggered.connect(lambda: self.logic.sign_in())
+        a.lock.triggered.connect(c.accounts.lock)
+        a.sign_out.triggered.connect(lambda: self.logic.sign_out())
+        a.incidents.triggered.connect(lambda: self.logic.show_incidents())
+        a.shortcuts.triggered.connect(lambda: self.logic.show_shortcuts())
+        a.quit.triggered.connect(self.close)
+        # widgets -> controllers
+        self.welcome.sign_in_requested.connect(lambda: self.logic.sign_in())
+        self.account_switcher.switch_requested.connect(c.accounts.open)
+        self.account_switcher.add_requested.connect(lambda: self.logic.sign_in())
+        self.account_switcher.lock_requested.connect(c.accounts.lock)
+        self.account_switcher.sign_out_requested.connect(lambda name: self.logic.sign_out(name))
+        self.search.search_changed.connect(self.model.set_search)
+        self.status_tabs.status_changed.connect(self._on_status_tabs_changed)
+        self.orders_view.selection_changed.connect(lambda _ids: self.selection_timer.start())
+        self.orders_view.order_activated.connect(lambda oid: self.logic.print_ids([oid]))
+        self.selection_timer.timeout.connect(self._on_selection_settled)
+        self.scan_panel.scanned.connect(c.bench.scan)
+        self.scan_panel.reprint_requested.connect(lambda code: c.bench.scan(code, reprint=True))
+        self.queue_panel.retry_requested.connect(c.printing.retry)
+        self.queue_panel.cancel_requested.connect(c.printing.cancel)
+        self.outbox_panel.flush_requested.connect(c.outbox.flush)
+        self.outbox_panel.discard_requested.connect(lambda ids: self.logic.discard_outbox(ids))
+        self.sync_status.cancel_requested.connect(self._on_sync_cancel_requested)
+        self.banner.retry_requested.connect(c.sync.sync_now)
+        self.model.count_changed.connect(self._on_model_count_changed)
+        self.model.load_failed.connect(self.statusBar().showMessage)
+        # controllers -> widgets
+        c.accounts.workspace_opened.connect(self._on_accounts_workspace_opened)
+        c.accounts.workspace_closed.connect(lambda: self.logic.show_workspace(None))
+        c.accounts.accounts_changed.connect(self.account_switcher.set_accounts)
+        c.accounts.open_failed.connect(lambda text: self.logic.show_error(text))
+        c.accounts.busy.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        c.sync.started.connect(lambda: self.sync_status.start("Syncing…"))
+        c.sync.progress.connect(self.sync_status.set_progress)
+        c.sync.finished.connect(self._on_sync_finished)
+        c.sync.failed.connect(self._on_sync_failed)
+        c.sync.store_changed.connect(self.logic.refresh_orders)
+        c.sync.isolation_alert.connect(lambda exc: self.logic.show_isolation_alert(exc))
+        c.orders.counts_changed.connect(self._on_orders_counts_changed)
+        c.orders.order_loaded.connect(self._on_orders_order_loaded)
+        c.printing.jobs_changed.connect(self.queue_panel.set_jobs)
+        c.printing.message.connect(self.statusBar().showMessage)
+        c.printing.preview_ready.connect(self._on_printing_preview_ready)
+        c.printing.printed.connect(lambda _r: self.logic.refresh_orders())
+        c.printing.labels_prepared.connect(lambda _m, _p: self.logic.refresh_orders())
+        c.bench.result.connect(self.scan_panel.show_result)
+        c.bench.order_scanned.connect(self.logic.show_scanned_order)
+        c.outbox.items_changed.connect(self.outbox_panel.set_items)
+        c.outbox.message.connect(self.statusBar().showMessage)
+        c.outbox.store_changed.connect(self.logic.refresh_orders)
+
+    # -- slots: one call each --------------------------------------------------------------------
+
+    def _on_accounts_workspace_opened(self, workspace: Workspace) -> None:
+        self.logic.show_workspace(workspace)
+
+    def _on_workspace_connectivity_changed(self, snapshot: Snapshot) -> None:
+        self.logic.show_connectivity(snapshot)
+
+    def _on_sync_cancel_requested(self) -> None:
+        self.sync_status.cancelling()
+        self.c.sync.cancel()
+
+    def _on_sync_finished(self, text: str) -> None:
+        self.sync_status.set_idle(text)
+
+    def _on_sync_failed(self, text: str) -> None:
+        self.sync_status.set_idle(text)
+
+    def _on_find_triggered(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _on_bench_toggled(self, on: bool) -> None:
+        self.logic.set_bench_mode(on)
+
+    def _on_status_tabs_changed(self, status: StatusFilter | None) -> None:
+        self.model.set_status(status)
+
+    def _on_model_count_changed(self, count: int) -> None:
+        self.count_label.setText(f"{count:,} order{'s' if count != 1 else ''}")
+
+    def _on_orders_counts_changed(self, counts: dict[StatusFilter | None, int]) -> None:
+        for status, count in counts.items():
+            self.status_tabs.set_count(status, count)
+
+    def _on_selection_settled(self) -> None:
+        self.logic.selection_settled(self.orders_view.selected_order_ids())
+
+    def _on_orders_order_loaded(self, order_id: int, stored: StoredOrder | None) -> None:
+        self.detail.show_order(stored.order if stored is not None else None)
+
+    def _on_printing_preview_ready(self, order_id: int, bitmap: Bitmap | None, text: str) -> None:
+        self.logic.show_preview(order_id, bitmap, text)
+
+    def _show_dock(self, dock: QDockWidget) -> None:
+        dock.show()
+        dock.raise_()
+        dock.widget().setFocus()
+
+    # -- window state ----------------------------------------------------------------------------
+
+    def restore_state(self) -> None:
+        geometry = self.ctx.settings.value("window/geometry")
+        state = self.ctx.settings.value("window/state")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self._default_size()
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        splitter = self.ctx.settings.value("window/splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+
+    def _default_size(self) -> None:
+        """First run: most of the screen, and maximised on a small laptop (1366x768)."""
+        screen = self.screen().availableGeometry()
+        if screen.width() <= 1440 or screen.height() <= 820:
+            self.resize(screen.width(), screen.height())
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+            return
+        width, height = min(1480, int(screen.width() * 0.85)), min(920, int(screen.height() * 0.85))
+        self.resize(width, height)
+        self.move(screen.center().x() - width // 2, screen.center().y() - height // 2)
+
+    def save_state(self) -> None:
+        self.ctx.settings.setValue("window/geometry", self.saveGeometry())
+        self.ctx.settings.setValue("window/state", self.saveState())
+        self.ctx.settings.setValue("window/splitter", self.splitter.saveState())
+        self.ctx.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.scan_panel.set_keep_focus(False)
+        self.c.sync.cancel()
+        self.c.accounts.close_current()
+        super().closeEvent(event)

@@ -1,0 +1,98 @@
+"""One signed-in account as the GUI sees it: the core session plus its Qt-facing services.
+
+`Workspace` wraps `clickdrop_desktop.session.AccountSession` (its own store, HTTP client and
+connectivity) and adds what the window needs: the print service, the table's order source, and
+connectivity changes as a Qt signal (emitted from whatever thread the client ran on, delivered
+queued on the GUI thread). Closing a workspace closes the session entirely; nothing of it
+survives an account switch.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Signal
+
+from clickdrop_desktop.api.models import parse_datetime
+from clickdrop_desktop.connectivity import Snapshot, State
+from clickdrop_desktop.session import AccountSession
+from clickdrop_desktop.sync.engine import SyncProgress, SyncResult, normalise_state
+from clickdrop_desktop.sync.store_adapter import StoreSyncStorage
+from ui.services.print_service import PrintService
+from ui.services.store_source import StoreOrderSource
+
+CoreSession = AccountSession
+
+
+class Workspace(QObject):
+    """The open account. `connectivity_changed(Snapshot)` follows the one connectivity state."""
+
+    connectivity_changed = Signal(object)
+
+    def __init__(self, session: CoreSession, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.profile = session.profile
+        self.store = session.store
+        self.connectivity = session.connectivity
+        self.orders = StoreOrderSource(session.store)
+        self.printing = PrintService(
+            session.store,
+            client=session.client,
+            labels_available=session.profile.labels,
+        )
+        self._unsubscribe = session.connectivity.subscribe(self._on_connectivity)
+        self.closed = False
+
+    # -- facts the window shows -----------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self.profile.name
+
+    @property
+    def account_type(self) -> str:
+        if self.profile.full:
+            return "ChannelShipper"
+        return "OBA" if self.profile.labels else "OLP"
+
+    @property
+    def online(self) -> bool:
+        return self.connectivity.state is State.ONLINE
+
+    def snapshot(self) -> Snapshot:
+        return self.connectivity.snapshot()
+
+    def last_sync(self) -> datetime | None:
+        """When the last sync finished (kept in the encrypted store's sync state)."""
+        state = normalise_state(StoreSyncStorage(self.store).load_state())
+        return parse_datetime(state["last_sync"]) if state["last_sync"] else None
+
+    def waiting_changes(self) -> int:
+        return self.store.outbox.unsynced_count()
+
+    # -- work (blocking: call from a worker) ----------------------------------------------------
+
+    def sync(
+        self, on_progress: Callable[[SyncProgress], None], cancel: threading.Event
+    ) -> SyncResult:
+        return self.session.sync(on_progress=on_progress, cancel=cancel)
+
+    # -- life -----------------------------------------------------------------------------------
+
+    def _on_connectivity(self, snapshot: Snapshot, _previous: State) -> None:
+        # Any thread: the signal is queued to the GUI thread (this object lives there).
+        if not self.closed:
+            self.connectivity_changed.emit(snapshot)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._unsubscribe()
+        self.session.close()
+
+
+__all__ = ["SyncProgress", "SyncResult", "Workspace"]

@@ -10,7 +10,6 @@ from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QSizePolicy,
@@ -294,6 +293,7 @@ class MainWindow(QMainWindow):
         c.printing.labels_prepared.connect(lambda _m, _p: self.logic.refresh_orders())
         c.bench.result.connect(self.scan_panel.show_result)
         c.bench.order_scanned.connect(self.logic.show_scanned_order)
+        c.bench.printed.connect(lambda _made: self.logic.refresh_orders())
         c.outbox.items_changed.connect(self.outbox_panel.set_items)
         c.outbox.message.connect(self.statusBar().showMessage)
         c.outbox.store_changed.connect(self.logic.refresh_orders)
@@ -357,6 +357,10 @@ class MainWindow(QMainWindow):
             self._default_size()
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
+        else:
+            self.resizeDocks([self.queue_dock], [150], Qt.Orientation.Vertical)
+            if self.printer_dock is not None:
+                self.resizeDocks([self.printer_dock], [290], Qt.Orientation.Horizontal)
         splitter = self.ctx.settings.value("window/splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)

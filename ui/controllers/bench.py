@@ -48,6 +48,7 @@ class BenchController(QObject):
     result = Signal(object, str)
     order_scanned = Signal(int)
     scan_timing = Signal(float)  # ms from the Enter key to the transport taking the bytes
+    printed = Signal(bool)  # a job went through the queue; True when a label was made upstream
 
     def __init__(
         self,
@@ -99,6 +100,8 @@ class BenchController(QObject):
             result, elapsed = outcome
             if result.order_id:
                 self.order_scanned.emit(result.order_id)
+            if result.job_id is not None:
+                self.printed.emit(bool(result.label_made))
             if result.outcome is PrintOutcome.PRINTED:
                 self.scan_timing.emit(elapsed)
             self._report(_OUTCOMES[result.outcome], scan_message(result))

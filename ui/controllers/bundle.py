@@ -41,8 +41,17 @@ class Controllers:
         made.sync.store_changed.connect(made.printing.refresh_jobs)
         made.outbox.store_changed.connect(made.orders.refresh_counts)
         made.printing.printed.connect(lambda _r: made.orders.refresh_counts())
+        # A label made upstream sets printedOn there: fetch it so the status tabs follow.
+        made.printing.labels_made.connect(made.sync.sync_now)
+        made.bench.printed.connect(made._on_bench_printed)
         made.sync.set_interval(ctx.prefs.sync_interval_minutes)
         return made
+
+    def _on_bench_printed(self, label_made: bool) -> None:
+        self.printing.refresh_jobs()
+        self.orders.refresh_counts()
+        if label_made:
+            self.sync.sync_now()
 
     def _set_workspace(self, workspace: Workspace | None) -> None:
         # Sync first: it must stop before anything else lets go of the session.

@@ -43,6 +43,7 @@ class PrintController(QObject):
     message = Signal(str)
     preview_ready = Signal(int, object, str)  # order id, Bitmap | None, caption or reason
     labels_prepared = Signal(int, list)  # made, problems
+    labels_made = Signal()  # Click & Drop generated labels: its order statuses changed
 
     def __init__(
         self, tasks: TaskRunner, prefs: Callable[[], Preferences], parent: QObject | None = None
@@ -91,6 +92,8 @@ class PrintController(QObject):
 
         def done(results: list[PrintResult]) -> None:
             self.printed.emit(results)
+            if allow:
+                self.labels_made.emit()
             if len(results) != 1 or on_done is None:
                 self.message.emit(summarise(results))
             self.refresh_jobs()
@@ -116,6 +119,8 @@ class PrintController(QObject):
         def done(result: tuple[int, list[str]]) -> None:
             made, problems = result
             self.labels_prepared.emit(made, problems)
+            if made:
+                self.labels_made.emit()
             text = f"{made} label{'s' if made != 1 else ''} prepared and cached"
             if problems:
                 text += f"; {len(problems)} problem(s): {problems[0]}"

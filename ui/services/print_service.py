@@ -66,6 +66,7 @@ class PrintResult:
     message: str
     job_id: int | None = None
     bytes_sent: int = 0
+    label_made: bool = False  # the label was generated upstream for this print
 
 
 class LabelClient(Protocol):
@@ -177,6 +178,7 @@ class PrintService:
             return PrintResult(
                 order_id, ref, PrintOutcome.ALREADY_PRINTED, "already printed; reprint to repeat"
             )
+        cached = document not in API_DOCUMENTS or self._store.documents.has(order_id, document)
         try:
             pdf_ok = self.document_pdf(order, document, allow_fetch=allow_fetch) is not None
         except ApiError as exc:
@@ -211,10 +213,18 @@ class PrintService:
         final = self._store.print_jobs.get(job.id)
         if final is not None and final.state is PrintJobState.SENT:
             return PrintResult(
-                order_id, ref, PrintOutcome.PRINTED, "printed", job.id, sent.get(job.id, 0)
+                order_id,
+                ref,
+                PrintOutcome.PRINTED,
+                "printed",
+                job.id,
+                sent.get(job.id, 0),
+                label_made=not cached,
             )
         error = (final.last_error if final else None) or "the printer did not take the job"
-        return PrintResult(order_id, ref, PrintOutcome.PRINTER_PROBLEM, error, job.id)
+        return PrintResult(
+            order_id, ref, PrintOutcome.PRINTER_PROBLEM, error, job.id, label_made=not cached
+        )
 
     def drain(self) -> dict[int, int]:
         """Send every queued job in order (expiring stale ones); job id -> bytes sent."""

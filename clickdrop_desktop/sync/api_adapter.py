@@ -48,5 +48,7 @@ class ClientSyncApi:
 
     def by_ids(self, ids: Sequence[int], *, full: bool) -> Fetched:
         result = self._client.get_orders(list(ids), full=full)
-        missing = frozenset(k for k in result.missing if isinstance(k, int))
+        # Computed here: `OrdersById.missing` compares every key with every order (n x m).
+        returned = {o.order_identifier for o in result.orders}
+        missing = frozenset(i for i in ids if i not in returned)
         return Fetched(result.orders, merged_headers(result.metas), None, missing)

@@ -33,13 +33,13 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from clickdrop_desktop.api.errors import BadResponse, ValidationFailed
 from clickdrop_desktop.api.events import CallEvent, Outcome
 from clickdrop_desktop.api.models import Order, format_datetime, parse_datetime
 from clickdrop_desktop.errors import IsolationAlert
 from clickdrop_desktop.sync import guards
 from clickdrop_desktop.sync.incidents import IdHasher, Incident, build_incident
 from clickdrop_desktop.sync.ports import Fetched, SyncApi, SyncStorage
+from clickdrop_desktop.sync.prefetch import PagePrefetcher, Prefetched
 
 STATE_VERSION = 1
 LIST_ENDPOINT = "GET /orders"
@@ -58,6 +58,8 @@ class SyncOptions:
     #: `guards.check_confirmed`): the only guard that catches a foreign order mixed into a
     #: plain `/orders` page. Costs one call per page that holds new orders.
     confirm_new_ids: bool = True
+    #: List pages fetched ahead of the commits (0: none, every call in order, no threads).
+    prefetch: int = 2
 
 
 @dataclass(slots=True)
@@ -281,50 +283,51 @@ class SyncEngine:
         )
 
     def _list_pass(self, state: dict[str, Any]) -> bool:
-        restarted = False
-        while True:
-            if self._cancel.is_set():
-                return False
-            token = state["token"]
-            try:
-                page = self._api.list_page(
-                    full=self._full,
-                    page_size=self._options.page_size,
-                    start=_dt(state["window_start"]),
-                    continuation_token=token,
-                )
-            except ValidationFailed:
-                # A saved token from an interrupted run may have expired upstream: start the
-                # same window again (merging is idempotent, so nothing is duplicated).
-                if token is None or restarted:
-                    raise
-                restarted = True
-                state["token"] = None
-                continue
-            endpoint = LIST_FULL_ENDPOINT if self._full else LIST_ENDPOINT
-            page_source = "full" if self._full else "list"
-            self._check_list_page(page, state, endpoint=endpoint)
-            if page.continuation_token is not None and page.continuation_token == token:
-                raise BadResponse("Click & Drop sent the same continuation token twice")
-            high = _dt(state["pass_high_water"])
-            for order in page.orders:
-                if high is None or order.created_on > high:
-                    high = order.created_on
-            state["pass_high_water"] = _iso(high)
-            if page.continuation_token:
-                state["token"] = page.continuation_token
-            else:
-                state.update(
-                    phase="refresh",
-                    token=None,
-                    high_water=state["pass_high_water"],
-                    # A first full sync just listed everything: nothing older to refresh.
-                    refresh_before=state["window_start"],
-                    refresh_after_id=0,
-                )
-            self._commit(page.orders, (), state, phase="list", source=page_source)
-            if state["phase"] != "list":
-                return True
+        endpoint = LIST_FULL_ENDPOINT if self._full else LIST_ENDPOINT
+        page_source = "full" if self._full else "list"
+        prefetcher = PagePrefetcher(
+            self._api,
+            full=self._full,
+            page_size=self._options.page_size,
+            start=_dt(state["window_start"]),
+            token=state["token"],
+            new_ids=self._new_ids if self._options.confirm_new_ids else None,
+            depth=self._options.prefetch,
+        )
+        with prefetcher:
+            while True:
+                if self._cancel.is_set():
+                    return False
+                item = prefetcher.next()
+                if item is None:  # cannot happen: the last page ends the pass below
+                    return True
+                page = item.page
+                self._check_list_page(item, state, endpoint=endpoint)
+                high = _dt(state["pass_high_water"])
+                for order in page.orders:
+                    if high is None or order.created_on > high:
+                        high = order.created_on
+                state["pass_high_water"] = _iso(high)
+                if page.continuation_token:
+                    state["token"] = page.continuation_token
+                else:
+                    state.update(
+                        phase="refresh",
+                        token=None,
+                        high_water=state["pass_high_water"],
+                        # A first full sync just listed everything: nothing older to refresh.
+                        refresh_before=state["window_start"],
+                        refresh_after_id=0,
+                    )
+                self._commit(page.orders, (), state, phase="list", source=page_source)
+                if state["phase"] != "list":
+                    return True
+
+    def _new_ids(self, ids: Sequence[int]) -> list[int]:
+        """Ids of a page not cached yet (called from the prefetch thread: reads only)."""
+        unique = list(dict.fromkeys(ids))
+        known = self._storage.immutable_of(set(unique))
+        return [i for i in unique if i not in known]
 
     def _refresh_pass(self, state: dict[str, Any]) -> bool:
         before = _dt(state["refresh_before"])
@@ -353,22 +356,29 @@ class SyncEngine:
 
     # -- guard, commit, report --------------------------------------------------------------
 
-    def _check_list_page(self, page: Fetched, state: dict[str, Any], *, endpoint: str) -> None:
+    def _check_list_page(self, item: Prefetched, state: dict[str, Any], *, endpoint: str) -> None:
+        page = item.page
         findings, known = self._inspect(page, state, requested=None)
         headers = dict(page.headers)
-        new = list(
-            dict.fromkeys(
-                o.order_identifier for o in page.orders if o.order_identifier not in known
-            )
-        )
+        new = {o.order_identifier for o in page.orders if o.order_identifier not in known}
         if not findings and new and self._options.confirm_new_ids:
-            confirmation = self._api.by_ids(new, full=self._full)
-            more, _ = self._inspect(confirmation, state, requested=new)
-            findings += more
-            unconfirmed = guards.check_confirmed(page.orders, set(new), confirmation.orders)
+            asked = set(item.asked)
+            confirmations: list[Fetched] = []
+            if item.confirmation is not None:
+                confirmations.append(item.confirmation.result())
+            if new - asked:
+                # Cached ids only ever grow, so this is a safety net, not a path taken.
+                late = sorted(new - asked)
+                confirmations.append(self._api.by_ids(late, full=self._full))
+                asked |= set(late)
+            for confirmation in confirmations:
+                more, _ = self._inspect(confirmation, state, requested=sorted(asked))
+                findings += more
+                headers = merge_headers(headers, confirmation.headers)
+            confirmed = [o for c in confirmations for o in c.orders]
+            unconfirmed = guards.check_confirmed(page.orders, new, confirmed)
             if unconfirmed is not None:
                 findings.append(unconfirmed)
-            headers = merge_headers(page.headers, confirmation.headers)
         if findings:
             self._quarantine(
                 findings, replace(page, headers=headers), state, endpoint=endpoint, requested=None

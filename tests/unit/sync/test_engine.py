@@ -24,7 +24,7 @@ from clickdrop_desktop.sync.ports import Fetched
 from tests.helpers.sync_fakes import BASE, MemoryStorage, ScriptedApi, make_order
 
 OPTIONS = SyncOptions(
-    page_size=10, batch_size=5, overlap=timedelta(minutes=10), confirm_new_ids=False
+    page_size=10, batch_size=5, overlap=timedelta(minutes=10), confirm_new_ids=False, prefetch=0
 )
 
 
@@ -289,3 +289,39 @@ def test_record_changed_in_the_list_but_not_by_id_is_caught_on_first_sync() -> N
         engine(ScriptedApi(mine, tamper=mutate), storage, options=CONFIRMING).run()
     assert caught.value.incident.kinds == ("unconfirmed_ids",)
     assert storage.orders == {}
+
+
+@pytest.mark.parametrize("depth", [1, 3])
+def test_prefetching_gives_the_same_store_and_still_catches_leaks(depth: int) -> None:
+    orders = [make_order(i, minutes=i) for i in range(1, 58)]
+    options = dataclasses.replace(CONFIRMING, prefetch=depth)
+    storage = MemoryStorage()
+    result = engine(ScriptedApi(orders), storage, options=options).run()
+    assert sorted(storage.orders) == list(range(1, 58))
+    assert (result.pages, result.fetched) == (6, 57)
+
+    foreign = make_order(8008, minutes=100)
+    leaky = ScriptedApi([*orders, make_order(58, minutes=99)])
+    real_list = leaky.list_page
+
+    def list_with_leak(**kw: Any) -> Fetched:
+        page = real_list(**kw)
+        return dataclasses.replace(page, orders=(*page.orders, foreign))
+
+    leaky.list_page = list_with_leak  # type: ignore[method-assign]
+    with pytest.raises(SyncIsolationAlert):
+        engine(leaky, storage, options=options).run()
+    assert 8008 not in storage.orders
+    assert 58 not in storage.orders  # the whole page was held back
+
+
+def test_offline_while_prefetching_keeps_what_was_committed() -> None:
+    orders = [make_order(i, minutes=i) for i in range(1, 41)]
+    options = dataclasses.replace(OPTIONS, prefetch=2)
+    api = ScriptedApi(orders, raise_on_call={2: Offline("down")})
+    storage = MemoryStorage()
+    with pytest.raises(Offline):
+        engine(api, storage, options=options).run()
+    assert len(storage.orders) == 20
+    engine(ScriptedApi(orders), storage, options=options).run()
+    assert len(storage.orders) == 40

@@ -22,7 +22,7 @@ from clickdrop_desktop.sync.ports import Fetched
 from clickdrop_desktop.sync.store_adapter import StoreSyncStorage
 from tests.helpers.sync_fakes import ScriptedApi, make_order
 
-OPTIONS = SyncOptions(page_size=10, batch_size=7, confirm_new_ids=False)
+OPTIONS = SyncOptions(page_size=10, batch_size=7, confirm_new_ids=False, prefetch=0)
 
 
 @pytest.fixture

@@ -141,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("incidents", help="isolation incidents: list or export for a breach log")
     _add_account_option(p)
     p.add_argument("--export", metavar="PATH", help="write the incident records as JSON")
+    p.add_argument(
+        "--ack", action="store_true", help="acknowledge open incidents so sync may run again"
+    )
     return parser
 
 

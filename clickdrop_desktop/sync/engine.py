@@ -18,10 +18,13 @@ that fails a guard is never written: an incident record (metadata only) and the 
 saved in one transaction and `SyncIsolationAlert` is raised; the next sync refuses until the user
 acknowledges (`clickdrop-desktop incidents --ack`).
 
-Trading names: the guard needs the account's own names. They are recorded at sign-in from the
-first `/orders/full` page (`learn_trading_names`), shown to the user there, and kept in the sync
-state inside the encrypted store. An account that had no orders at sign-in learns them from the
-first non-empty `/full` page of its first sync (trust on first use, reported in the result).
+Trading names: the guard needs the account's own names, and Click & Drop has no endpoint that
+gives them. They are learned from the first non-empty `/full` page of the first sync, and only
+if that page passes every other check, the by-id confirmation included (so a foreign record
+mixed into it cannot teach its name); they are kept in the sync state inside the encrypted
+store, reported in the result (`trading_names_learned`) and can be set explicitly with
+`learn_trading_names`. A later legitimate new trading name raises an alert the user reviews and
+acknowledges (`learn_trading_names` then adds it).
 """
 
 from __future__ import annotations
@@ -210,6 +213,7 @@ class SyncEngine:
         self._lock = threading.Lock()
         self._hasher = IdHasher(b"")  # replaced by the account's salt at the start of a run
         self._known_foreign: frozenset[str] = frozenset()
+        self._candidate_names: list[str] = []
 
     # -- events from the client (any thread) -------------------------------------------------
 
@@ -348,6 +352,7 @@ class SyncEngine:
             findings, _ = self._inspect(fetched, state, requested=ids)
             if findings:
                 self._quarantine(findings, fetched, state, endpoint=endpoint, requested=ids)
+            self._adopt_names(state)
             state["refresh_after_id"] = max(ids)
             archive = sorted(fetched.missing & set(ids))
             self._result.refreshed += len(fetched.orders)
@@ -383,6 +388,14 @@ class SyncEngine:
             self._quarantine(
                 findings, replace(page, headers=headers), state, endpoint=endpoint, requested=None
             )
+        self._adopt_names(state)
+
+    def _adopt_names(self, state: dict[str, Any]) -> None:
+        """Trading names first seen in a response that passed: this account's from now on."""
+        if self._candidate_names and not state["trading_names"]:
+            state["trading_names"] = self._candidate_names
+            self._result.trading_names_learned = len(self._candidate_names)
+        self._candidate_names = []
 
     def _inspect(
         self, fetched: Fetched, state: dict[str, Any], *, requested: Sequence[int] | None
@@ -391,10 +404,10 @@ class SyncEngine:
         orders = fetched.orders
         names = frozenset(state["trading_names"])
         if self._full and not names and orders:
-            learned = trading_names_from(orders)
-            state["trading_names"] = learned
-            self._result.trading_names_learned = len(learned)
-            names = frozenset(learned)
+            # Nothing to compare with yet: the names are adopted only if this response passes
+            # every other check (including the by-id confirmation), see `_adopt_names`.
+            names = frozenset(trading_names_from(orders))
+            self._candidate_names = sorted(names)
         known = self._storage.immutable_of({o.order_identifier for o in orders})
         context = guards.GuardContext(
             trading_names=names,
@@ -424,6 +437,7 @@ class SyncEngine:
             headers=fetched.headers,
         )
         state["paused_incident"] = incident.incident_id
+        self._candidate_names = []
         incident = self._storage.record_incident(incident, state)
         self._result.quarantined += len(fetched.orders)
         self._result.incident_id = incident.incident_id

@@ -325,3 +325,27 @@ def test_offline_while_prefetching_keeps_what_was_committed() -> None:
     assert len(storage.orders) == 20
     engine(ScriptedApi(orders), storage, options=options).run()
     assert len(storage.orders) == 40
+
+
+def test_a_leaked_first_page_does_not_teach_its_trading_name() -> None:
+    mine = [make_order(i, minutes=i, trading_name="Acme Ltd") for i in range(1, 6)]
+    foreign = make_order(7777, minutes=2, trading_name="Other Shop")
+
+    def mix(number: int, fetched: Fetched) -> Fetched:
+        if number == 0:
+            return dataclasses.replace(fetched, orders=(*fetched.orders, foreign))
+        return fetched
+
+    storage = MemoryStorage()
+    options = dataclasses.replace(CONFIRMING)
+    eng = SyncEngine(
+        ScriptedApi(mine, tamper=mix), storage, account="s", full=True, options=options
+    )
+    with pytest.raises(SyncIsolationAlert) as caught:
+        eng.run()
+    assert caught.value.incident.kinds == ("unconfirmed_ids",)
+    assert storage.state["trading_names"] == []
+    acknowledge(storage)
+    eng = SyncEngine(ScriptedApi(mine), storage, account="s", full=True, options=options)
+    assert eng.run().trading_names_learned == 1
+    assert storage.state["trading_names"] == ["Acme Ltd"]

@@ -20,6 +20,8 @@ from typing import Self
 
 import httpx
 
+from clickdrop_desktop import account_directory
+from clickdrop_desktop.account_directory import AccountRecord
 from clickdrop_desktop.api.client import ClickDropClient
 from clickdrop_desktop.api.events import CallEvent
 from clickdrop_desktop.api.http import AuthScheme
@@ -236,3 +238,47 @@ class Sessions:
             previous, self._current = self._current, None
         if previous is not None:
             previous.close()
+
+
+def profile_of(record: AccountRecord) -> AccountProfile:
+    scheme: AuthScheme | None = (
+        "bearer" if record.auth_scheme == "bearer" else "bare" if record.auth_scheme else None
+    )
+    return AccountProfile(
+        name=record.name,
+        api_url=record.api_url,
+        account_id=record.account_id,
+        store_path=store_path_for(record.directory),
+        full=record.full,
+        labels=record.labels,
+        auth_scheme=scheme,
+        key_id=record.key_id,
+    )
+
+
+def open_account(
+    name: str | None = None,
+    *,
+    connectivity: Connectivity | None = None,
+    timeout: float = 30.0,
+    max_retries: int = 3,
+) -> AccountSession:
+    """Unlock the named (or active) account's keys and open its session.
+
+    Raises `account_directory.AccountError` (no account, wrong passphrase, keyring changed) and
+    the store's typed errors (wrong key, damaged file, another account's store).
+    """
+    record = account_directory.find(name)
+    keys = account_directory.unlock(record)
+    unlocked = UnlockedKeys(keys.api_key, keys.store_key)
+    try:
+        return AccountSession(
+            profile_of(record),
+            unlocked,
+            connectivity=connectivity,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+    except BaseException:
+        unlocked.wipe()
+        raise

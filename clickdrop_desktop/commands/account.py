@@ -1,0 +1,177 @@
+"""`clickdrop-desktop account add|list|use|remove|lock`: sign in, list, switch, sign out.
+
+The API key is read from `CLICKDROP_API_KEY` or standard input, never from the command line
+(where `ps` and shell history would show it). Sign-in verifies it, probes what the account can
+do, prints that, and keeps the key and a fresh store key in the vault.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from typing import Any
+
+from clickdrop_desktop import account_directory
+from clickdrop_desktop.account_directory import PASSPHRASE_BACKEND, AccountError
+from clickdrop_desktop.api.client import ClickDropClient
+from clickdrop_desktop.cli import EXIT_AUTH, EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from clickdrop_desktop.session import AccountSession
+from clickdrop_desktop.session import open_account as _open_account
+
+MAX_NAME = 64
+
+
+def open_account(name: str | None, **kwargs: Any) -> AccountSession:
+    """`session.open_account` with the account errors as CLI errors (one line, exit code)."""
+    try:
+        return _open_account(name, **kwargs)
+    except AccountError as exc:
+        raise CliError(exc.message, exc.exit_code) from None
+
+
+def _read_key() -> str:
+    key = os.environ.get("CLICKDROP_API_KEY", "")
+    if not key:
+        if sys.stdin is None:
+            raise CliError("give the API key on standard input or in CLICKDROP_API_KEY", EXIT_USAGE)
+        if sys.stdin.isatty():
+            key = getpass.getpass("Click & Drop API key: ")
+        else:
+            key = sys.stdin.readline()
+    key = key.strip()
+    if not key:
+        raise CliError("no API key given (standard input or CLICKDROP_API_KEY)", EXIT_USAGE)
+    return key
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > MAX_NAME or not name.isprintable():
+        raise CliError(f"an account name is 1 to {MAX_NAME} printable characters", EXIT_USAGE)
+    return name
+
+
+def _add(args: argparse.Namespace) -> int:
+    name = _check_name(args.name)
+    if any(a.name == name for a in account_directory.list_accounts()):
+        raise CliError(f"an account named {name!r} exists; remove it first or pick another")
+    account_directory.choose_backend()  # no keyring and no passphrase: say so before the network
+    key = _read_key()
+    try:
+        client = ClickDropClient(args.api_url, key, timeout=30.0)
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    with client:
+        capabilities = client.probe_capabilities()
+        scheme = client.auth_scheme
+    if not capabilities.key_valid:
+        raise CliError("Click & Drop refused this API key (401); check it and try again", EXIT_AUTH)
+    record, keys = account_directory.add(
+        name,
+        client.base_url,
+        key,
+        account_type=capabilities.account_type,
+        full=capabilities.full,
+        labels=capabilities.labels,
+        auth_scheme=scheme,
+    )
+    keys.store_key[:] = bytes(len(keys.store_key))  # the session unlocks its own copy
+    try:
+        # Create the encrypted store now, stamped with this account's id.
+        open_account(name).close()
+    except BaseException:
+        account_directory.remove(record)
+        raise
+    where = (
+        "protected by your passphrase"
+        if record.key_backend == PASSPHRASE_BACKEND
+        else f"in the keyring ({record.key_backend.removeprefix('keyring:')})"
+    )
+    print(f"signed in as {name}: {capabilities.account_type} account at {record.api_url}")
+    print(f"  order details (/orders/full): {'yes' if capabilities.full else 'no'}")
+    print(f"  labels through the API:      {'yes' if capabilities.labels else 'no'}")
+    print(f"  keys kept {where}")
+    if account_directory.active_name() == name:
+        print(f"  {name} is the active account")
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    active = account_directory.active_name()
+    accounts = account_directory.list_accounts()
+    if args.json:
+        items = [
+            {
+                "name": a.name,
+                "api_url": a.api_url,
+                "type": a.account_type,
+                "full": a.full,
+                "labels": a.labels,
+                "active": a.name == active,
+                "key_backend": a.key_backend,
+                "created_at": a.created_at,
+            }
+            for a in accounts
+        ]
+        print(json.dumps(items))
+        return EXIT_OK
+    if not accounts:
+        print("no account signed in; run 'clickdrop-desktop account add NAME --api-url URL'")
+    for a in accounts:
+        mark = "*" if a.name == active else " "
+        print(f"{mark} {a.name:<20} {a.account_type or '?':<15} {a.api_url}")
+    return EXIT_OK
+
+
+def _use(args: argparse.Namespace) -> int:
+    account_directory.set_active(args.name)
+    print(f"{args.name} is the active account")
+    return EXIT_OK
+
+
+def _remove(args: argparse.Namespace) -> int:
+    record = account_directory.find(args.name)
+    waiting: int | None = None
+    try:
+        with open_account(record.name) as session:
+            waiting = session.store.outbox.unsynced_count()
+    except Exception as exc:  # noqa: BLE001 - any reason is shown; --force goes on regardless
+        if not args.force:
+            message = getattr(exc, "message", None) or exc.__class__.__name__
+            raise CliError(
+                f"cannot check {record.name}'s outbox ({message}); use --force to remove it anyway"
+            ) from None
+    if waiting and not args.force:
+        raise CliError(
+            f"{record.name} has {waiting} change(s) not yet sent to Click & Drop; send them "
+            "('clickdrop-desktop outbox --flush') or remove with --force to discard them",
+            EXIT_ERROR,
+        )
+    account_directory.remove(record)
+    lost = f"; {waiting} unsent change(s) discarded" if waiting else ""
+    print(f"signed out of {record.name}: keys deleted, cached orders and labels destroyed{lost}")
+    return EXIT_OK
+
+
+def _lock(args: argparse.Namespace) -> int:
+    record = account_directory.find(args.name)
+    # A CLI command holds keys only while it runs; each command unlocks afresh from the
+    # keyring or the passphrase, so there is nothing left in memory to drop.
+    print(
+        f"{record.name} is locked: no key is held by the command line; the next command "
+        "unlocks it again from the vault"
+    )
+    return EXIT_OK
+
+
+_ACTIONS = {"add": _add, "list": _list, "use": _use, "remove": _remove, "lock": _lock}
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _ACTIONS[args.account_command](args)
+    except AccountError as exc:
+        raise CliError(exc.message, exc.exit_code) from None

@@ -1,0 +1,66 @@
+"""`clickdrop-desktop sync`: one sync of an account into its encrypted cache.
+
+Exit codes: 0 done; 3 Click & Drop unreachable or failing (what was merged is kept, the next
+sync resumes); 4 the key was refused; 5 isolation alert (nothing of the suspect response was
+stored, sync paused until `incidents --ack`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from clickdrop_desktop.cli import EXIT_ISOLATION, EXIT_OK, CliError
+from clickdrop_desktop.commands.account import open_account
+from clickdrop_desktop.errors import IsolationAlert
+from clickdrop_desktop.sync.engine import SyncIsolationAlert, SyncProgress, SyncResult
+
+
+def _summary(result: SyncResult) -> str:
+    parts = [
+        f"{result.fetched} order(s) fetched",
+        f"{result.stored} new or changed",
+        f"{result.archived} archived",
+        f"{result.pages} page(s)",
+    ]
+    if result.rate_limit_waits:
+        parts.append(f"{result.rate_limit_waits} rate-limit wait(s)")
+    if result.resumed:
+        parts.append("resumed an interrupted sync")
+    if result.trading_names_learned:
+        parts.append(f"{result.trading_names_learned} trading name(s) recorded")
+    return "; ".join(parts)
+
+
+def run(args: argparse.Namespace) -> int:
+    interactive = sys.stderr.isatty() and not args.json
+
+    def on_progress(progress: SyncProgress) -> None:
+        if interactive:
+            print(
+                f"\r{progress.phase}: {progress.pages} page(s), {progress.fetched} order(s)",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    with open_account(args.account) as session:
+        try:
+            result = session.sync(on_progress=on_progress)
+        except SyncIsolationAlert as alert:
+            if args.json:
+                print(json.dumps({**alert.result.to_dict(), "account": session.profile.name}))
+            raise CliError(alert.message, EXIT_ISOLATION) from None
+        except IsolationAlert as alert:
+            raise CliError(alert.message, EXIT_ISOLATION) from None
+        # Other errors (offline: 3, key refused: 4, ...) reach cli.main, which prints one line
+        # with `errors.describe`; whatever was committed stays, the next sync resumes.
+        finally:
+            if interactive:
+                print(file=sys.stderr)
+        if args.json:
+            print(json.dumps({**result.to_dict(), "account": session.profile.name}))
+        else:
+            print(f"{session.profile.name}: {_summary(result)}")
+    return EXIT_OK

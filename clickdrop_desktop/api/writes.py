@@ -104,8 +104,16 @@ class OrderWrites(EndpointBase):
             errors += e
         return DeleteResult(tuple(deleted), tuple(errors), tuple(metas))
 
-    def update_status(self, updates: Sequence[StatusUpdateRequest]) -> StatusUpdateResult:
-        """`PUT /orders/status`, 100 items per call (the spec's maximum collection length)."""
+    def update_status(
+        self, updates: Sequence[StatusUpdateRequest], *, retry_ambiguous: bool = True
+    ) -> StatusUpdateResult:
+        """`PUT /orders/status`, 100 items per call (the spec's maximum collection length).
+
+        Setting a status twice leaves the same state, so an ambiguous failure is retried by
+        default. The outbox passes `retry_ambiguous=False`: it must send each change exactly
+        once, so it reconciles (reads the orders back) instead, and the error then carries
+        `maybe_applied=True`.
+        """
         if not updates:
             raise InvalidRequest("at least one status update is needed")
         updated: list[UpdatedOrder] = []
@@ -113,7 +121,13 @@ class OrderWrites(EndpointBase):
         metas: list[ResponseMeta] = []
         for i in range(0, len(updates), MAX_IDS_PER_CALL):
             items = [u.to_api() for u in updates[i : i + MAX_IDS_PER_CALL]]
-            call = Call("PUT", "/orders/status", "PUT /orders/status", body={"items": items})
+            call = Call(
+                "PUT",
+                "/orders/status",
+                "PUT /orders/status",
+                body={"items": items},
+                idempotent=retry_ambiguous,
+            )
             try:
                 answer = self._send(call, "status")
                 u, e = StatusUpdateResult.parse_page(answer.json())

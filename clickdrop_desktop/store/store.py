@@ -316,6 +316,21 @@ class Store:
         with self._db.transaction() as conn:
             return orders.archive(conn, identifiers, now=now_db())
 
+    def forget_local_orders(self, identifiers: Iterable[int]) -> int:
+        """Delete orders created here (negative ids, source `local`) once the API holds them
+        under their real id, or once their create was discarded; returns how many went.
+        Orders that came from the API are never deleted by this (they are archived)."""
+        wanted = [i for i in dict.fromkeys(identifiers) if i < 0]
+        count = 0
+        with self._db.transaction() as conn:
+            for ident in wanted:
+                cursor = conn.execute(
+                    "DELETE FROM orders WHERE order_identifier = ? AND source = ?",
+                    (ident, OrderSource.LOCAL.value),
+                )
+                count += max(cursor.rowcount, 0)
+        return count
+
     def immutable_fields(
         self, identifiers: Iterable[int]
     ) -> dict[int, tuple[str | None, datetime]]:

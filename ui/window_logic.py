@@ -141,6 +141,8 @@ class WindowLogic:
             w.c.orders.load_order(ids[0])
             w.c.printing.preview(ids[0])
             return
+        if not ids and w.commands.bench.isChecked():
+            return  # bench mode shows the last scanned order, whatever the table does
         w.c.printing.preview(None)
         if not ids:
             w.detail.show_hint("Select an order to see its details.")
@@ -159,13 +161,11 @@ class WindowLogic:
             self.w.preview.show_message(text)
 
     def show_scanned_order(self, order_id: int) -> None:
+        """Details and label of the order just scanned (it may leave the current tab)."""
         w = self.w
-        row = w.model.cached_row_of(order_id)
-        if row is not None:
-            w.orders_view.selectRow(row)
-        else:
-            w.c.orders.load_order(order_id)
-            w.c.printing.preview(order_id)
+        w.orders_view.clearSelection()
+        w.c.orders.load_order(order_id)
+        w.c.printing.preview(order_id)
 
     # -- printing --------------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
-    QLabel,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -37,8 +36,7 @@ class _Section(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 12)
         layout.setSpacing(6)
-        heading = QLabel(title)
-        heading.setObjectName("CardTitle")
+        heading = PlainLabel(title, object_name="CardTitle")
         layout.addWidget(heading)
         self.form = QFormLayout()
         self.form.setContentsMargins(0, 0, 0, 0)

@@ -1,0 +1,85 @@
+"""Fixtures for the desktop app's tests."""
+
+from __future__ import annotations
+
+import pytest
+
+# The offscreen platform plugin warns on every top-level show that it cannot pass size hints to
+# a window manager it does not have (qoffscreen: "This plugin does not support
+# propagateSizeHints()"). It says nothing about our code; every other Qt warning still fails.
+_OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/ui/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.qt_log_ignore(_OFFSCREEN_NOISE))
+
+
+# -- the whole app against the in-process sandbox and virtual printer ------------------------------
+
+from collections.abc import Iterator  # noqa: E402 - fixtures below share these imports
+
+from PySide6.QtCore import QObject  # noqa: E402
+
+from clickdrop_desktop.paths import data_dir  # noqa: E402
+from tests.helpers.stubs import ScriptedDialogs, UiBeeps  # noqa: E402
+from ui.context import AppContext  # noqa: E402
+from ui.controllers.bundle import Controllers  # noqa: E402
+from ui.demo import DemoAccounts, DemoEnvironment  # noqa: E402
+from ui.feedback import Feedback  # noqa: E402
+from ui.preferences import Preferences, open_settings  # noqa: E402
+from ui.tasks import TaskRunner  # noqa: E402
+
+SYNC_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture
+def demo_env() -> Iterator[DemoEnvironment]:
+    env = DemoEnvironment(data_dir(), orders=30, rate_limit=0)
+    env.start()
+    yield env
+    env.stop()
+
+
+@pytest.fixture
+def beeps() -> UiBeeps:
+    return UiBeeps()
+
+
+@pytest.fixture
+def app_window(qtbot, demo_env: DemoEnvironment, beeps: UiBeeps):
+    from ui.main_window import MainWindow
+
+    owner = QObject()
+    ctx = AppContext(
+        tasks=TaskRunner(owner),
+        settings=open_settings(),
+        feedback=Feedback(owner, beep=beeps),
+        dialogs=ScriptedDialogs(),  # type: ignore[arg-type]
+        demo=True,
+        prefs=demo_env.preferences(Preferences()),
+    )
+    assert demo_env.info is not None
+    directory = DemoAccounts(demo_env.info)
+    window = MainWindow(ctx, Controllers.create(ctx, directory, owner))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.c.accounts.restore_last()
+    wait_synced(qtbot, window)
+    yield window
+    window.close()
+    assert ctx.tasks.shutdown(10_000)
+    owner.deleteLater()
+
+
+def wait_synced(qtbot, window) -> None:  # noqa: ANN001 - MainWindow
+    qtbot.waitUntil(
+        lambda: (
+            window.logic.workspace is not None
+            and not window.c.sync.running
+            and window.model.rowCount() > 0
+        ),
+        timeout=SYNC_TIMEOUT_MS,
+    )

@@ -74,7 +74,7 @@ def app_window(qtbot, demo_env: DemoEnvironment, beeps: UiBeeps):
     owner.deleteLater()
 
 
-def wait_synced(qtbot, window) -> None:  # noqa: ANN001 - MainWindow
+def wait_synced(qtbot, window) -> None:
     qtbot.waitUntil(
         lambda: (
             window.logic.workspace is not None

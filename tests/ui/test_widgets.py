@@ -227,7 +227,7 @@ def test_print_queue_panel_enables_retry_and_cancel_by_state(qtbot) -> None:
     assert panel.hint.isVisible()
     panel.set_jobs([_job("1", "sent"), _job("2", "failed"), _job("3", "queued")])
     assert panel.table.isVisible()
-    assert "1 waiting, 1 failed" == panel.summary.text()
+    assert panel.summary.text() == "1 waiting, 1 failed"
     panel.table.selectRow(0)
     assert not panel.retry_button.isEnabled()
     assert not panel.cancel_button.isEnabled()
@@ -333,7 +333,7 @@ def test_virtual_printer_view_lists_labels_newest_first(qtbot) -> None:
     view.add_label(second, "Job 2")
     assert view.count == 2
     assert view.preview.bitmap is second
-    assert "2 jobs printed" == view.status.text()
+    assert view.status.text() == "2 jobs printed"
     view.history.setCurrentRow(1)
     assert view.preview.bitmap is first
 

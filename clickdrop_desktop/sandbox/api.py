@@ -121,7 +121,7 @@ def _orders_by_ids(
     full = rest == "/full"
     with state.lock:
         store = state.store(account)
-        found = [r for r in (store.find(i) for i in idents) if r is not None]
+        found = [r for r in (store.find(i, light=not full) for i in idents) if r is not None]
         data = [view(r, account, full) for r in found]
     if not data:
         return Reply(404, resources.error("Order not found", "NotFound"))
@@ -184,7 +184,9 @@ def list_orders(state: SandboxState, req: Request, account: Account, *, full: bo
             return Reply(400, resources.error("Invalid continuation token", "InvalidToken"))
         start = position
     with state.lock:
-        records, next_position = state.store(account).page(start, size, since, until)
+        records, next_position = state.store(account).page(
+            start, size, since, until, light=not full
+        )
         orders = [view(r, account, full) for r in records]
     next_token = None
     if next_position is not None:

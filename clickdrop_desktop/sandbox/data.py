@@ -90,44 +90,58 @@ class SeededData:
             status = "despatched"
         return status
 
-    def order(self, position: int) -> OrderRecord:
-        """The seeded order at `position`, freshly built (callers may mutate their copy)."""
-        rng = Draw(_mix(self.seed, self.account.index, position, 4))
+    def order(self, position: int, *, light: bool = False) -> OrderRecord:
+        """The seeded order at `position`, freshly built (callers may mutate their copy).
+
+        Two draw streams: `life` (destination type, service, lifecycle stamps, tracking) and
+        `body` (addresses, lines, money, text). `light=True` skips the body: the record then
+        has only what `GetOrderInfoResource` shows, for cheap plain listings.
+        """
+        life = Draw(_mix(self.seed, self.account.index, position, 4))
         acct = self.account
         created = self.created_on(position)
-        recipient = _address(rng, international=rng.chance(0.08))
-        lines = _lines(rng)
-        subtotal = sum(line.quantity * line.unit_pence for line in lines)
-        weight = sum(line.quantity * line.unit_weight_g for line in lines) + 40
-        shipping = rng.pick((0, 0, 299, 395, 499, 750))
-        discount = rng.pick((0, 0, 0, 0, round(subtotal * 0.1)))
-        services = [s for s in acct.services if s.international == recipient_is_intl(recipient)]
-        service = rng.pick(services)
+        international = life.chance(0.08)
+        service = life.pick([s for s in acct.services if s.international == international])
         record = OrderRecord(
             order_id=self.order_id(position),
             position=position,
             reference=self.reference(position),
             created_on=created,
-            order_date=created - timedelta(minutes=rng.between(1, 600)),
-            recipient=recipient,
-            billing=recipient if rng.chance(0.85) else _address(rng, international=False),
-            lines=lines,
-            packages=[Package(1, min(weight, 30000), _package_format(weight))],
+            order_date=created - timedelta(minutes=life.between(1, 600)),
+            recipient=_EMPTY,
+            billing=_EMPTY,
+            lines=[],
+            packages=[Package(1, 0, "parcel")],
             service_code=service.code,
             trading_name=acct.trading_name,
-            subtotal_pence=subtotal,
-            shipping_pence=shipping,
-            discount_pence=discount,
-            tax_pence=round((subtotal - discount) * 0.2),
-            channel=rng.pick(wordlists.CHANNELS),
-            special_instructions=rng.pick(wordlists.SPECIAL_INSTRUCTIONS) or None,
-            tags=[(rng.pick(wordlists.TAG_KEYS), "yes")] if rng.chance(0.2) else [],
         )
-        self._apply_status(record, self.seeded_status(position), rng, service.tracking_prefix)
-        kind = hostile_kind(position)
+        self._apply_status(record, self.seeded_status(position), life, service.tracking_prefix)
+        if not light:
+            self._fill_body(
+                record, Draw(_mix(self.seed, self.account.index, position, 5)), international
+            )
+        return record
+
+    def _fill_body(self, record: OrderRecord, rng: Draw, international: bool) -> None:
+        record.recipient = _address(rng, international=international)
+        record.billing = (
+            record.recipient if rng.chance(0.85) else _address(rng, international=False)
+        )
+        record.lines = lines = _lines(rng)
+        subtotal = sum(line.quantity * line.unit_pence for line in lines)
+        weight = min(sum(line.quantity * line.unit_weight_g for line in lines) + 40, 30000)
+        package = record.packages[0]
+        package.weight_g, package.format = weight, _package_format(weight)
+        record.subtotal_pence = subtotal
+        record.shipping_pence = rng.pick((0, 0, 299, 395, 499, 750))
+        record.discount_pence = rng.pick((0, 0, 0, 0, round(subtotal * 0.1)))
+        record.tax_pence = round((subtotal - record.discount_pence) * 0.2)
+        record.channel = rng.pick(wordlists.CHANNELS)
+        record.special_instructions = rng.pick(wordlists.SPECIAL_INSTRUCTIONS) or None
+        record.tags = [(rng.pick(wordlists.TAG_KEYS), "yes")] if rng.chance(0.2) else []
+        kind = hostile_kind(record.position)
         if kind is not None:
             hostile.apply(kind, record, rng)
-        return record
 
     def _apply_status(self, record: OrderRecord, status: str, rng: Draw, prefix: str) -> None:
         if status == "new":
@@ -163,13 +177,12 @@ class SeededData:
             record.manifest_number = 1000 + position_day(record, self.anchor)
 
 
+_EMPTY = Address(country_code=None)  # placeholder of light records; never rendered
+
+
 def position_day(record: OrderRecord, anchor: datetime) -> int:
     """Seeded orders manifested on the same day share a manifest number."""
     return max(0, (anchor - record.created_on).days)
-
-
-def recipient_is_intl(address: Address) -> bool:
-    return (address.country_code or "GB").upper() not in ("GB", "GBR")
 
 
 def _postcode(rng: Draw, area: str, max_district: int) -> str:

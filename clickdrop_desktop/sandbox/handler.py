@@ -43,6 +43,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
     """One connection; HTTP/1.1 keep-alive, as the real API (and httpx) use."""
 
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, keep-alive clients wait out
+    # the peer's delayed ACK (~40 ms) on every request.
+    disable_nagle_algorithm = True
     server_version = "ClickDropSandbox/1.0"
     sys_version = ""
     server: SandboxHTTPServer

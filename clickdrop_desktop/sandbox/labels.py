@@ -127,6 +127,9 @@ def _header(c: Canvas, title: str, service: str, indicator: str, matrix: str) ->
     c.setFillColorRGB(0, 0, 0)
     # reportlab encodes Data Matrix in C40 only: upper-case ASCII letters, digits, space.
     matrix = "".join(ch for ch in matrix.upper() if ch.isascii() and (ch.isalnum() or ch == " "))
+    # C40 packs three characters in two bytes; reportlab pads a short last group with a value
+    # scanners read as NUL, so the payload is padded with spaces to a multiple of three.
+    matrix = matrix.ljust(-(-len(matrix) // 3) * 3)
     dm = ECC200DataMatrix(matrix or "JGB")
     dm.validate()
     dm.encode()

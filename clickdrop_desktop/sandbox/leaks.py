@@ -34,7 +34,7 @@ def _foreign(
     state: SandboxState, source: Account, count: int, full: bool
 ) -> tuple[list[dict[str, Any]], int | None]:
     with state.lock:
-        records, next_position = state.store(source).page(0, count)
+        records, next_position = state.store(source).page(0, count, light=not full)
         views = [
             resources.order_full(r, source) if full else resources.order_info(r) for r in records
         ]

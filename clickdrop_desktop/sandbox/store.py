@@ -50,11 +50,14 @@ class AccountStore:
     def total(self) -> int:
         return self.data.count + self._created
 
-    def get(self, position: int) -> OrderRecord:
+    def get(self, position: int, *, light: bool = False) -> OrderRecord:
+        """The order at `position`; `light` may skip what only `/full` and labels need."""
         record = self._overlay.get(position)
         if record is not None:
             return record
         record = self._cache.get(position)
+        if record is None and light:
+            return self.data.order(position, light=True)
         if record is None:
             record = self.data.order(position)
             self._cache[position] = record
@@ -102,13 +105,13 @@ class AccountStore:
             return found
         return None
 
-    def find(self, ident: int | str) -> OrderRecord | None:
+    def find(self, ident: int | str, *, light: bool = False) -> OrderRecord | None:
         """A live order by identifier (int) or reference (str)."""
         if isinstance(ident, int):
             position = self.position_of_id(ident)
         else:
             position = self.position_of_reference(ident)
-        return None if position is None else self.get(position)
+        return None if position is None else self.get(position, light=light)
 
     def page(
         self,
@@ -116,6 +119,8 @@ class AccountStore:
         size: int,
         since: datetime | None = None,
         until: datetime | None = None,
+        *,
+        light: bool = False,
     ) -> tuple[list[OrderRecord], int | None]:
         """Up to `size` live orders from position `start` within the date window.
 
@@ -133,7 +138,7 @@ class AccountStore:
             if self.is_live(position):
                 if len(records) == size:
                     return records, position
-                records.append(self.get(position))
+                records.append(self.get(position, light=light))
             position += 1
         return records, None
 

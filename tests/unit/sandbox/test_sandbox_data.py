@@ -37,6 +37,14 @@ def test_created_on_strictly_increases_and_matches_records() -> None:
     assert all(data.order(p).created_on == stamps[p] for p in range(0, 500, 37))
 
 
+def test_light_records_show_exactly_what_full_records_show_in_plain_views() -> None:
+    for account in default_accounts():
+        data = SeededData(2, account, 400)
+        for p in range(400):
+            light = resources.order_info(data.order(p, light=True))
+            assert light == resources.order_info(data.order(p))
+
+
 def test_every_hostile_kind_appears_in_the_default_200_orders() -> None:
     kinds = {hostile_kind(p) for p in range(200)} - {None}
     assert kinds == set(hostile.HOSTILE_KINDS)

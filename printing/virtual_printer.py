@@ -3,20 +3,7 @@
 It powers demo mode and the tests: the print path runs end to end over a real socket, and a
 test can compare the dots that "printed" with the dots we rendered, pixel for pixel.
 
-Status answers (the bytes the transport's status code is tested against):
-
-* ESC/POS `DLE EOT n` -> one byte. Fixed bits 0x12 always set.
-  n=1: +0x08 when offline (cover open or paper end take an Epson offline, so both set it).
-  n=2: +0x04 cover/head open, +0x20 paper end stopped printing, +0x08 never (feed button).
-  n=3: 0x12 (no cutter or unrecoverable error). n=4: +0x0C near end and +0x60 end when out.
-* ZPL `~HS` -> three frames `STX ... ETX CR LF`:
-  `030,P,U,LLLL,000,0,0,0,000,0,0,0` (P paper out, U paused, LLLL label length in dots),
-  `001,0,H,0,0,2,6,0,00000000,1,000` (H head up/open), `1234,0`.
-  `~HI` -> `STX VIRTUAL-ZPL-{dpi}dpi,V1.0,{dots/mm},8192KB ETX CR LF`.
-* TSPL `<ESC>!?` -> one byte: 0x01 head open, 0x04 out of paper, 0x10 paused; 0x00 ready.
-  `~!T` -> `VIRTUAL-TSPL\\r`.
-* Offline: connections are accepted and closed at once, unread and unanswered, as a printer
-  that is off or unplugged from its network would leave a client with nothing.
+Status answers are defined in `printing/virtual_status.py`.
 
 While paper is out, the head is open or the printer is paused, jobs are received and decoded
 but held, and they print when the fault clears, as a real printer's buffer does (the "stale
@@ -31,7 +18,6 @@ import json
 import os
 import queue
 import socket
-import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -51,23 +37,11 @@ from printing.decoders import (
     sniff_language,
 )
 from printing.raster import MM_PER_INCH
+from printing.virtual_status import Faults, status_answer
 
-STX, ETX = b"\x02", b"\x03"
+__all__ = ["Faults", "PrintedLabel", "VirtualPrinter", "status_answer"]
+
 _IDLE_TIMEOUT_S = 30.0
-
-
-@dataclass(frozen=True, slots=True)
-class Faults:
-    """Conditions to simulate; all False is a ready printer."""
-
-    paper_out: bool = False
-    head_open: bool = False
-    paused: bool = False
-    offline: bool = False
-
-    @property
-    def holding(self) -> bool:
-        return self.paper_out or self.head_open or self.paused
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,46 +61,6 @@ class PrintedLabel:
     @property
     def image(self) -> Image.Image:
         return self.bitmap.to_image()
-
-
-def status_answer(language: Language, query: bytes, faults: Faults, *, dpi: int = 203) -> bytes:
-    """The bytes a real printer of `language` sends back for `query` (see module docstring)."""
-    if language == "escpos":
-        n = query[2] if len(query) > 2 else 1
-        value = 0x12
-        if n == 1 and (faults.paper_out or faults.head_open):
-            value |= 0x08
-        elif n == 2:
-            value |= (0x04 if faults.head_open else 0) | (0x20 if faults.paper_out else 0)
-        elif n == 4 and faults.paper_out:
-            value |= 0x0C | 0x60
-        return bytes([value])
-    if language == "zpl":
-        if query.upper() == b"~HI":
-            return (
-                STX
-                + f"VIRTUAL-ZPL-{dpi}dpi,V1.0,{round(dpi / MM_PER_INCH)},8192KB".encode()
-                + (ETX + b"\r\n")
-            )
-        if query.upper() != b"~HS":
-            return b""
-        length = round(6 * dpi)
-        lines = (
-            f"030,{int(faults.paper_out)},{int(faults.paused)},{length:04d},000,0,0,0,000,0,0,0",
-            f"001,0,{int(faults.head_open)},0,0,2,6,0,00000000,1,000",
-            "1234,0",
-        )
-        return b"".join(STX + line.encode("ascii") + ETX + b"\r\n" for line in lines)
-    if query == b"\x1b!?":
-        value = (
-            (0x01 if faults.head_open else 0)
-            | (0x04 if faults.paper_out else 0)
-            | (0x10 if faults.paused else 0)
-        )
-        return bytes([value])
-    if query == b"~!T":
-        return b"VIRTUAL-TSPL\r"
-    return b""
 
 
 class VirtualPrinter:
@@ -166,6 +100,7 @@ class VirtualPrinter:
         self._server: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._workers: set[threading.Thread] = set()
+        self._open: set[socket.socket] = set()
         self._finished = 0
         self._stopping = threading.Event()
 
@@ -204,6 +139,10 @@ class VirtualPrinter:
             self._thread = None
         with self._lock:
             workers = list(self._workers)
+            conns = list(self._open)
+        for conn in conns:  # wake workers blocked in recv() on idle clients
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
         for worker in workers:
             worker.join(timeout=5)
         if self._server is not None:
@@ -303,21 +242,39 @@ class VirtualPrinter:
             with self._lock:
                 self.connections += 1
                 offline = self._faults.offline
-            if offline:
-                # SO_LINGER 0 makes close() send a reset: the client is refused, not ignored.
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                conn.close()
-                self._connection_done()
-                continue
-            worker = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            target = self._hang_up if offline else self._serve
+            worker = threading.Thread(target=target, args=(conn,), daemon=True)
             with self._lock:
                 self._workers.add(worker)
+                self._open.add(conn)
             worker.start()
 
-    def _connection_done(self) -> None:
+    def _connection_done(self, conn: socket.socket) -> None:
         with self._lock:
+            self._open.discard(conn)
             self._finished += 1
             self._lock.notify_all()
+
+    def _hang_up(self, conn: socket.socket) -> None:
+        """Offline: end our side at once and swallow what the client sends, answering nothing.
+
+        Closing with unread data would make the kernel send a reset, and the client would see
+        a reset or a clean end of stream depending on timing; draining first makes it always
+        a clean end of stream (recv() returns b""), so tests of "no answer" are deterministic.
+        """
+        try:
+            conn.shutdown(socket.SHUT_WR)
+            conn.settimeout(_IDLE_TIMEOUT_S)
+            while not self._stopping.is_set() and conn.recv(65536):
+                pass
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                conn.close()
+            with self._lock:
+                self._workers.discard(threading.current_thread())
+            self._connection_done(conn)
 
     def _serve(self, conn: socket.socket) -> None:
         job = next(self._job_ids)
@@ -354,7 +311,7 @@ class VirtualPrinter:
                 conn.close()
             with self._lock:
                 self._workers.discard(threading.current_thread())
-            self._connection_done()
+            self._connection_done(conn)
 
     def _handle(
         self,

@@ -3,11 +3,11 @@
 Loaded by `pytest_plugins` in tests/conftest.py. Fixtures:
 
 - `sandbox`: the session's sandbox PROCESS (`python -m clickdrop_desktop sandbox --port 0`),
-  reset before and after every test (faults off, run-time config restored, request log empty;
-  orders are NOT restored: tests that change orders use `fresh_sandbox`).
+  reset before every test: faults off, run-time config restored, request log empty, orders
+  back to the seeded ones (cheap: seeded orders are generated on read). Keys stay the same.
 - `sandbox_process`: the same process without the per-test reset (for module/session fixtures).
-- `fresh_sandbox`: a new process for this test alone; `@pytest.mark.sandbox(seed=, orders=,
-  rate_limit=)` configures it.
+- `fresh_sandbox`: a new process for this test alone (own keys, own seed); configure it with
+  `@pytest.mark.sandbox(seed=, orders=, rate_limit=)`.
 - `sandbox_factory`: `start(**kw) -> SandboxInfo`, any number of processes, all killed at teardown.
 - `inprocess_sandbox`: a `Sandbox` in a thread of the test process (fast; same marker options).
 
@@ -144,10 +144,10 @@ def sandbox_process() -> Iterator[SandboxInfo]:
 
 @pytest.fixture
 def sandbox(sandbox_process: SandboxInfo) -> Iterator[SandboxInfo]:
-    """The shared sandbox process, with faults, config and request log reset around the test."""
-    sandbox_process.reset(log=True)
+    """The shared sandbox process, reset (faults, config, log, orders) for this test."""
+    sandbox_process.reset(log=True, data=True)
     yield sandbox_process
-    sandbox_process.reset(log=True)
+    sandbox_process.reset(log=True, data=True)
 
 
 @pytest.fixture

@@ -105,6 +105,12 @@ class DemoAccounts:
         )
         self._accounts[name] = _DemoAccount(profile, api_key, store_key)
 
+    def needs_passphrase(self, name: str | None) -> bool:
+        return False  # demo keys live in memory only
+
+    def provide_passphrase(self, passphrase: str) -> None:
+        return None
+
     def list_accounts(self) -> list[AccountInfo]:
         return [
             AccountInfo(

@@ -272,6 +272,7 @@ class MainWindow(QMainWindow):
         self.banner.retry_requested.connect(c.sync.sync_now)
         self.model.count_changed.connect(self._on_model_count_changed)
         self.model.load_failed.connect(self.statusBar().showMessage)
+        c.accounts.ask_passphrase = self.logic.ask_passphrase
         # controllers -> widgets
         c.accounts.workspace_opened.connect(self._on_accounts_workspace_opened)
         c.accounts.workspace_closed.connect(lambda: self.logic.show_workspace(None))

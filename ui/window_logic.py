@@ -95,6 +95,8 @@ class WindowLogic:
 
     def sign_in(self) -> None:
         w = self.w
+        if not w.c.accounts.unlock_keys(None):
+            return
         dialog = SignInDialog(w.ctx.tasks, w.c.accounts.directory, w)
         if w.ctx.dialogs.open_dialog("sign_in", dialog) and dialog.outcome is not None:
             w.c.accounts.signed_in(dialog.outcome)
@@ -116,6 +118,9 @@ class WindowLogic:
             )
         if w.ctx.dialogs.confirm(w, "Sign out", text, "Sign out and delete"):
             w.c.accounts.sign_out(name)
+
+    def ask_passphrase(self, why: str) -> str | None:
+        return self.w.ctx.dialogs.passphrase(self.w, "Passphrase", why)
 
     def show_error(self, text: str) -> None:
         self.w.statusBar().showMessage(text)

@@ -118,6 +118,7 @@ class ScriptedDialogs:
 
     confirm_answers: list[bool] = field(default_factory=list)
     save_paths: list[Path | None] = field(default_factory=list)
+    passphrases: list[str] = field(default_factory=list)
     asked: list[tuple[str, str]] = field(default_factory=list)
     on_open: dict[str, Callable[..., Any]] = field(default_factory=dict)
 
@@ -130,6 +131,10 @@ class ScriptedDialogs:
 
     def error(self, parent: Any, title: str, text: str) -> None:
         self.asked.append(("error", text))
+
+    def passphrase(self, parent: Any, title: str, text: str) -> str | None:
+        self.asked.append(("passphrase", text))
+        return self.passphrases.pop(0) if self.passphrases else None
 
     def save_file(self, parent: Any, title: str, suggested: str, filters: str) -> Path | None:
         self.asked.append(("save_file", suggested))

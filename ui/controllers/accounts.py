@@ -50,6 +50,10 @@ class AccountDirectory(Protocol):
 
     def sign_out(self, name: str) -> None: ...
 
+    def needs_passphrase(self, name: str | None) -> bool: ...
+
+    def provide_passphrase(self, passphrase: str) -> None: ...
+
 
 class AccountsController(QObject):
     workspace_opened = Signal(object)  # Workspace
@@ -65,6 +69,8 @@ class AccountsController(QObject):
         self._tasks = tasks
         self.directory = directory
         self.workspace: Workspace | None = None
+        #: Asks the user for the passphrase (GUI thread); None when they cancel. Set by the window.
+        self.ask_passphrase: Callable[[str], str | None] = lambda _why: None
 
     # -- listing ----------------------------------------------------------------------------------
 
@@ -100,6 +106,8 @@ class AccountsController(QObject):
     def open(self, name: str, on_opened: Callable[[Workspace], None] | None = None) -> None:
         if self.workspace is not None and self.workspace.name == name:
             return
+        if not self.unlock_keys(name):
+            return
         self.close_current()
         self.busy.emit(f"Opening {name}…")
 
@@ -125,6 +133,21 @@ class AccountsController(QObject):
             owner=self,
             lane="accounts",
         )
+
+    def unlock_keys(self, name: str | None) -> bool:
+        """Get the passphrase first when the keys need one (no secure keyring); False: cancelled."""
+        if not self.directory.needs_passphrase(name):
+            return True
+        why = (
+            f"The keys of {name} are protected by a passphrase."
+            if name
+            else "This computer has no secure keyring, so a passphrase protects the keys."
+        )
+        passphrase = self.ask_passphrase(why)
+        if not passphrase:
+            return False
+        self.directory.provide_passphrase(passphrase)
+        return True
 
     def _on_open_failed(self, name: str, exc: BaseException) -> None:
         message, _code = describe(exc)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
 
 _PLAIN = Qt.TextFormat.PlainText
 
@@ -40,6 +47,13 @@ class Dialogs:
         box.setTextFormat(_PLAIN)
         box.setText(text)
         box.exec()
+
+    def passphrase(self, parent: QWidget | None, title: str, text: str) -> str | None:
+        """A masked one-line prompt; None when cancelled. The text is never logged."""
+        value, ok = QInputDialog.getText(
+            parent, title, f"{text}\n\nPassphrase:", QLineEdit.EchoMode.Password
+        )
+        return value if ok and value else None
 
     def save_file(
         self, parent: QWidget | None, title: str, suggested: str, filters: str

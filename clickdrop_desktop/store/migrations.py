@@ -18,12 +18,12 @@ _V1 = (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     )""",
-    # Orders: indexed columns for the table view, plus the record exactly as received
-    # (raw_json, in the shape raw_format names: GetOrderInfoResource, GetOrderDetailsResource
-    # or a locally created CreateOrderRequest item) and the last /full record when a later
-    # plain record replaced it (details_json), so nothing the API sent is lost.
+    # Orders, narrow: the indexed columns the table view, search and guards read. The rowid is
+    # sort_key = creation time in ms * 1024 + low bits of the id (made unique on insert;
+    # created_on never changes, so neither does the key), so newest-first is rowid order.
     """CREATE TABLE orders (
-        order_identifier INTEGER PRIMARY KEY,
+        sort_key INTEGER PRIMARY KEY,
+        order_identifier INTEGER NOT NULL UNIQUE,
         order_reference TEXT,
         created_on TEXT NOT NULL,
         order_date TEXT,
@@ -38,17 +38,25 @@ _V1 = (
         recipient_country TEXT,
         archived INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
         source TEXT NOT NULL,
-        raw_json TEXT NOT NULL,
-        raw_format TEXT NOT NULL CHECK (raw_format IN ('info', 'details', 'create')),
-        details_json TEXT,
         first_seen_at TEXT NOT NULL,
         updated_at TEXT NOT NULL
     )""",
-    "CREATE INDEX orders_by_created ON orders (archived, created_on)",
-    "CREATE INDEX orders_by_status ON orders (archived, status, created_on)",
-    "CREATE INDEX orders_by_reference ON orders (order_reference COLLATE NOCASE)",
+    "CREATE INDEX orders_by_archived ON orders (archived)",
+    "CREATE INDEX orders_by_status ON orders (archived, status)",
+    "CREATE INDEX orders_by_reference ON orders (archived, order_reference COLLATE NOCASE)",
     "CREATE INDEX orders_by_tracking ON orders (tracking_number COLLATE NOCASE)",
     "CREATE INDEX orders_by_recipient ON orders (archived, recipient_name COLLATE NOCASE)",
+    # The records exactly as received, kept apart so the hot table stays small: raw_json in
+    # the shape raw_format names (GetOrderInfoResource, GetOrderDetailsResource, or a locally
+    # created CreateOrderRequest item), and details_json = the last /full record when a later
+    # plain record replaced it. Nothing the API sent is lost.
+    """CREATE TABLE order_records (
+        order_identifier INTEGER PRIMARY KEY
+            REFERENCES orders (order_identifier) ON DELETE CASCADE ON UPDATE CASCADE,
+        raw_format TEXT NOT NULL CHECK (raw_format IN ('info', 'details', 'create')),
+        raw_json TEXT NOT NULL,
+        details_json TEXT
+    )""",
     # Labels and our own documents, as blobs inside the encrypted database.
     """CREATE TABLE documents (
         id INTEGER PRIMARY KEY,
@@ -109,31 +117,41 @@ _V1 = (
     )""",
 )
 
-_V2 = (
-    # Full-text search, FTS5 with external content: the text lives once, in orders.search_text.
+_V2_COLUMNS = (
     "ALTER TABLE orders ADD COLUMN search_text TEXT NOT NULL DEFAULT ''",
+    # What the status tabs filter on, as FTS tokens: filtering inside the full-text query keeps
+    # search + status + newest-first a single index walk that stops after one page.
+    """ALTER TABLE orders ADD COLUMN facets TEXT GENERATED ALWAYS AS (
+        CASE WHEN archived = 1 THEN 'farchived' ELSE 'f' || status END) VIRTUAL""",
+    # FTS5 with external content: the text lives once, in orders. Its rowid is sort_key, so
+    # "ORDER BY rowid DESC" is newest first straight from the index.
     """CREATE VIRTUAL TABLE orders_fts USING fts5 (
         search_text,
+        facets,
         content = 'orders',
-        content_rowid = 'order_identifier',
+        content_rowid = 'sort_key',
         tokenize = 'unicode61 remove_diacritics 2',
-        prefix = '2 3'
+        prefix = '1 2 3'
     )""",
+)
+_V2_TRIGGERS = (
+    "INSERT INTO orders_fts (orders_fts) VALUES ('rebuild')",
     """CREATE TRIGGER orders_fts_insert AFTER INSERT ON orders BEGIN
-        INSERT INTO orders_fts (rowid, search_text)
-        VALUES (new.order_identifier, new.search_text);
+        INSERT INTO orders_fts (rowid, search_text, facets)
+        VALUES (new.sort_key, new.search_text, new.facets);
     END""",
     """CREATE TRIGGER orders_fts_delete AFTER DELETE ON orders BEGIN
-        INSERT INTO orders_fts (orders_fts, rowid, search_text)
-        VALUES ('delete', old.order_identifier, old.search_text);
+        INSERT INTO orders_fts (orders_fts, rowid, search_text, facets)
+        VALUES ('delete', old.sort_key, old.search_text, old.facets);
     END""",
-    """CREATE TRIGGER orders_fts_update AFTER UPDATE OF search_text, order_identifier ON orders
-    WHEN old.search_text IS NOT new.search_text
-        OR old.order_identifier IS NOT new.order_identifier BEGIN
-        INSERT INTO orders_fts (orders_fts, rowid, search_text)
-        VALUES ('delete', old.order_identifier, old.search_text);
-        INSERT INTO orders_fts (rowid, search_text)
-        VALUES (new.order_identifier, new.search_text);
+    """CREATE TRIGGER orders_fts_update
+    AFTER UPDATE OF search_text, status, archived, sort_key ON orders
+    WHEN old.search_text IS NOT new.search_text OR old.facets IS NOT new.facets
+        OR old.sort_key IS NOT new.sort_key BEGIN
+        INSERT INTO orders_fts (orders_fts, rowid, search_text, facets)
+        VALUES ('delete', old.sort_key, old.search_text, old.facets);
+        INSERT INTO orders_fts (rowid, search_text, facets)
+        VALUES (new.sort_key, new.search_text, new.facets);
     END""",
 )
 
@@ -171,11 +189,13 @@ def _run(*statements: str) -> Callable[[Connection], None]:
 
 
 def _v2(conn: Connection) -> None:
-    _run(*_V2)(conn)
-    # Orders written by version 1 have no search text yet: compute it from their stored JSON.
+    _run(*_V2_COLUMNS)(conn)
+    # Orders written by version 1 have no search text yet: compute it from their stored JSON,
+    # then index everything once and only then add the triggers that keep the index current.
     from clickdrop_desktop.store.orders import backfill_search_text
 
     backfill_search_text(conn)
+    _run(*_V2_TRIGGERS)(conn)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,11 +24,17 @@ class OrderSort(enum.StrEnum):
     RECIPIENT = "recipient"
 
 
+# Ties break on sort_key (the rowid), so each ORDER BY is exactly an index's order and a page
+# is read straight off the index.
 _ORDER_BY = {
-    OrderSort.NEWEST: "o.created_on DESC, o.order_identifier DESC",
-    OrderSort.OLDEST: "o.created_on ASC, o.order_identifier ASC",
-    OrderSort.REFERENCE: "o.order_reference COLLATE NOCASE ASC, o.order_identifier ASC",
-    OrderSort.RECIPIENT: "o.recipient_name COLLATE NOCASE ASC, o.order_identifier ASC",
+    OrderSort.NEWEST: "o.sort_key DESC",
+    OrderSort.OLDEST: "o.sort_key ASC",
+    OrderSort.REFERENCE: "o.order_reference COLLATE NOCASE ASC, o.sort_key ASC",
+    OrderSort.RECIPIENT: "o.recipient_name COLLATE NOCASE ASC, o.sort_key ASC",
+}
+_SORT_INDEX = {
+    OrderSort.REFERENCE: "orders_by_reference",
+    OrderSort.RECIPIENT: "orders_by_recipient",
 }
 
 
@@ -70,17 +76,19 @@ class StoredOrder:
         return self.order.order_identifier
 
 
-_ROW_SQL = (
-    "SELECT o.order_identifier, o.order_reference, o.created_on, o.order_date, o.printed_on, "
+_ROW_COLUMNS = (
+    "o.order_identifier, o.order_reference, o.created_on, o.order_date, o.printed_on, "
     "o.manifested_on, o.shipped_on, o.tracking_number, o.status, o.recipient_name, "
     "o.recipient_company, o.recipient_postcode, o.recipient_country, o.archived, "
     "EXISTS (SELECT 1 FROM documents d WHERE d.order_identifier = o.order_identifier "
-    "AND d.document_type = ?) FROM orders o"
+    "AND d.document_type = ?)"
 )
-_FULL_SQL = (
-    "SELECT order_identifier, order_reference, created_on, raw_json, raw_format, details_json, "
-    "status, archived, source, first_seen_at, updated_at FROM orders"
+_FULL_COLUMNS = (
+    "o.order_identifier, o.order_reference, o.created_on, r.raw_json, r.raw_format, "
+    "r.details_json, o.status, o.archived, o.source, o.first_seen_at, o.updated_at"
 )
+_RECORD_JOIN = " JOIN order_records r ON r.order_identifier = o.order_identifier"
+_FULL_SQL = f"SELECT {_FULL_COLUMNS} FROM orders o{_RECORD_JOIN}"
 
 
 def _status(value: str, archived: object) -> OrderStatus:
@@ -119,26 +127,22 @@ def _stored(row: Any) -> StoredOrder:
     )
 
 
-def _where(search: str | None, status: OrderStatus | None) -> tuple[str, list[Any]] | None:
-    """WHERE clause and parameters; None when the search has no searchable token at all."""
-    clauses: list[str] = []
-    params: list[Any] = []
+def _facet(status: OrderStatus | None) -> str:
+    if status is None:
+        return "-farchived"
+    return f"f{status.value}"
+
+
+def _plain_where(status: OrderStatus | None) -> tuple[str, list[Any]]:
     if status is OrderStatus.ARCHIVED:
-        clauses.append("o.archived = 1")
-    else:
-        clauses.append("o.archived = 0")
-        if status is not None:
-            clauses.append("o.status = ?")
-            params.append(status.value)
-    if search is not None and search.strip():
-        expression = match_expression(search)
-        if expression is None:
-            return None
-        clauses.append(
-            "o.order_identifier IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)"
-        )
-        params.append(expression)
-    return " WHERE " + " AND ".join(clauses), params
+        return " WHERE o.archived = 1", []
+    if status is None:
+        return " WHERE o.archived = 0", []
+    return " WHERE o.archived = 0 AND o.status = ?", [status.value]
+
+
+def _searching(search: str | None) -> bool:
+    return search is not None and bool(search.strip())
 
 
 def query(
@@ -150,25 +154,57 @@ def query(
     offset: int = 0,
     limit: int = 100,
 ) -> list[OrderRow]:
-    where = _where(search, status)
-    if where is None:
+    """One page of light rows. With a search, the status filter runs inside the full-text
+    query, and newest/oldest pages come straight off the index (its rowid is the sort key),
+    so the cost follows the page, not the number of matches."""
+    limit, offset = max(limit, 0), max(offset, 0)
+    if not _searching(search):
+        clause, params = _plain_where(status)
+        sql = f"SELECT {_ROW_COLUMNS} FROM orders o{clause} ORDER BY {_ORDER_BY[sort]} LIMIT ? OFFSET ?"
+        rows = conn.execute(sql, (LABEL_DOCUMENT, *params, limit, offset)).fetchall()
+        return [_light(row) for row in rows]
+    assert search is not None
+    expression = match_expression(search, facet=_facet(status))
+    if expression is None:
         return []
-    clause, params = where
-    sql = f"{_ROW_SQL}{clause} ORDER BY {_ORDER_BY[sort]} LIMIT ? OFFSET ?"
-    rows = conn.execute(sql, (LABEL_DOCUMENT, *params, max(limit, 0), max(offset, 0))).fetchall()
+    if sort in (OrderSort.NEWEST, OrderSort.OLDEST):
+        direction = "DESC" if sort is OrderSort.NEWEST else "ASC"
+        sql = (
+            "WITH page (k) AS (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ? "
+            f"ORDER BY rowid {direction} LIMIT ? OFFSET ?) "
+            f"SELECT {_ROW_COLUMNS} FROM page CROSS JOIN orders o ON o.sort_key = page.k "
+            f"ORDER BY page.k {direction}"
+        )
+        rows = conn.execute(sql, (expression, limit, offset, LABEL_DOCUMENT)).fetchall()
+    else:
+        # By reference or recipient: walk that index in order and keep the rows whose key is
+        # in the match set, until the page is full (a join from the matches would read every
+        # matching row's page, which is what makes broad searches slow).
+        archived = int(status is OrderStatus.ARCHIVED)
+        sql = (
+            f"SELECT {_ROW_COLUMNS} FROM orders o INDEXED BY {_SORT_INDEX[sort]} "
+            "WHERE o.archived = ? AND o.sort_key IN "
+            "(SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?) "
+            f"ORDER BY {_ORDER_BY[sort]} LIMIT ? OFFSET ?"
+        )
+        rows = conn.execute(sql, (LABEL_DOCUMENT, archived, expression, limit, offset)).fetchall()
     return [_light(row) for row in rows]
 
 
 def count(conn: Connection, *, search: str | None = None, status: OrderStatus | None = None) -> int:
-    where = _where(search, status)
-    if where is None:
+    if not _searching(search):
+        clause, params = _plain_where(status)
+        return int(conn.execute(f"SELECT count(*) FROM orders o{clause}", params).fetchone()[0])
+    assert search is not None
+    expression = match_expression(search, facet=_facet(status))
+    if expression is None:
         return 0
-    clause, params = where
-    return int(conn.execute(f"SELECT count(*) FROM orders o{clause}", params).fetchone()[0])
+    sql = "SELECT count(*) FROM orders_fts WHERE orders_fts MATCH ?"
+    return int(conn.execute(sql, (expression,)).fetchone()[0])
 
 
 def get(conn: Connection, identifier: int) -> StoredOrder | None:
-    row = conn.execute(f"{_FULL_SQL} WHERE order_identifier = ?", (identifier,)).fetchone()
+    row = conn.execute(f"{_FULL_SQL} WHERE o.order_identifier = ?", (identifier,)).fetchone()
     return None if row is None else _stored(row)
 
 
@@ -184,10 +220,12 @@ def find(conn: Connection, text: str) -> StoredOrder | None:
         found = get(conn, int(value))
         if found is not None:
             return found
-    newest = " ORDER BY archived ASC, created_on DESC LIMIT 1"
+    newest = " ORDER BY o.archived ASC, o.sort_key DESC LIMIT 1"
     for column in ("order_reference", "tracking_number"):
+        # archived IN (0, 1) lets the reference lookup use the (archived, reference) index.
         row = conn.execute(
-            f"{_FULL_SQL} WHERE {column} = ? COLLATE NOCASE{newest}", (value,)
+            f"{_FULL_SQL} WHERE o.archived IN (0, 1) AND o.{column} = ? COLLATE NOCASE{newest}",
+            (value,),
         ).fetchone()
         if row is not None:
             return _stored(row)
@@ -196,9 +234,10 @@ def find(conn: Connection, text: str) -> StoredOrder | None:
     if expression is None:
         return None
     rows = conn.execute(
-        f"{_FULL_SQL} WHERE order_identifier IN "
-        "(SELECT rowid FROM orders_fts WHERE orders_fts MATCH ?)"
-        " ORDER BY archived ASC, created_on DESC LIMIT 20",
+        "WITH hits (k) AS (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ? "
+        f"ORDER BY rowid DESC LIMIT 20) SELECT {_FULL_COLUMNS} FROM hits "
+        f"CROSS JOIN orders o ON o.sort_key = hits.k{_RECORD_JOIN} "
+        "ORDER BY o.archived ASC, hits.k DESC",
         (expression,),
     ).fetchall()
     wanted = value.upper()

@@ -64,20 +64,54 @@ COLUMNS = (
     "recipient_postcode",
     "recipient_country",
     "source",
-    "raw_json",
-    "raw_format",
-    "details_json",
     "search_text",
-    "first_seen_at",
     "updated_at",
 )
-_UPDATED = [c for c in COLUMNS if c not in ("order_identifier", "first_seen_at")]
-_UPSERT_SQL = (
-    f"INSERT INTO orders ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
-    "ON CONFLICT (order_identifier) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
-    + ", archived = 0"
+_INSERT_SQL = (
+    f"INSERT INTO orders ({', '.join(COLUMNS)}, sort_key, first_seen_at) "
+    f"VALUES ({', '.join('?' * (len(COLUMNS) + 2))})"
 )
+# created_on never changes (the guard refuses that), so sort_key and first_seen_at stay.
+_UPDATE_SQL = (
+    "UPDATE orders SET "
+    + ", ".join(f"{c} = ?" for c in COLUMNS[1:])
+    + ", archived = 0 WHERE order_identifier = ?"
+)
+_RECORD_INSERT_SQL = (
+    "INSERT INTO order_records (raw_format, raw_json, details_json, order_identifier) "
+    "VALUES (?, ?, ?, ?)"
+)
+_RECORD_UPDATE_SQL = (
+    "UPDATE order_records SET raw_format = ?, raw_json = ?, details_json = ? "
+    "WHERE order_identifier = ?"
+)
+_KEY_ID_BITS = 10
+
+
+def sort_key(order: Order) -> int:
+    """Creation time in ms, then the low bits of the id: newest-first order as one integer."""
+    millis = int(order.created_on.timestamp() * 1000)
+    return (millis << _KEY_ID_BITS) | (order.order_identifier & ((1 << _KEY_ID_BITS) - 1))
+
+
+def _free_sort_keys(conn: Connection, wanted: list[int]) -> list[int]:
+    """`wanted`, with any key already taken (in the table or earlier in the list) bumped up."""
+    taken: set[int] = set()
+    for chunk in _chunks(sorted(set(wanted))):
+        rows = conn.execute(
+            f"SELECT sort_key FROM orders WHERE sort_key IN ({', '.join('?' * len(chunk))})",
+            tuple(chunk),
+        ).fetchall()
+        taken.update(int(r[0]) for r in rows)
+    out: list[int] = []
+    for key in wanted:
+        while key in taken:
+            key += 1
+            if conn.execute("SELECT 1 FROM orders WHERE sort_key = ?", (key,)).fetchone():
+                taken.add(key)
+        taken.add(key)
+        out.append(key)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,9 +189,10 @@ def _existing(conn: Connection, ids: Sequence[int]) -> dict[int, _Existing]:
     found: dict[int, _Existing] = {}
     for chunk in _chunks(ids):
         rows = conn.execute(
-            "SELECT order_identifier, order_reference, created_on, raw_json, raw_format, "
-            "details_json, archived FROM orders "
-            f"WHERE order_identifier IN ({', '.join('?' * len(chunk))})",
+            "SELECT o.order_identifier, o.order_reference, o.created_on, r.raw_json, "
+            "r.raw_format, r.details_json, o.archived FROM orders o "
+            "JOIN order_records r ON r.order_identifier = o.order_identifier "
+            f"WHERE o.order_identifier IN ({', '.join('?' * len(chunk))})",
             tuple(chunk),
         ).fetchall()
         for row in rows:
@@ -165,9 +200,7 @@ def _existing(conn: Connection, ids: Sequence[int]) -> dict[int, _Existing]:
     return found
 
 
-def _row(
-    order: Order, *, source: OrderSource, raw_text: str, fmt: str, details: str | None, now: str
-) -> tuple[Any, ...]:
+def _row(order: Order, *, source: OrderSource, now: str) -> tuple[Any, ...]:
     recipient = recipient_of(order)
     tracking = order.tracking_number or next(iter(order.all_tracking_numbers), None)
     return (
@@ -185,11 +218,7 @@ def _row(
         recipient.postcode,
         recipient.country,
         source.value,
-        raw_text,
-        fmt,
-        details,
         search_text(order, recipient),
-        now,
         now,
     )
 
@@ -219,8 +248,12 @@ def upsert(
             "nothing was stored",
             order_identifiers=tuple(sorted(changed)),
         )
-    rows: list[tuple[Any, ...]] = []
-    inserted = updated = unchanged = 0
+    inserts: list[tuple[Any, ...]] = []
+    new_keys: list[int] = []
+    updates: list[tuple[Any, ...]] = []
+    records: list[tuple[Any, ...]] = []  # (format, raw, details, id), parallel to inserts
+    record_updates: list[tuple[Any, ...]] = []
+    unchanged = 0
     for ident, order in latest.items():
         fmt = raw_format_of(order, source)
         raw_text = dumps(raw_record(order))
@@ -235,15 +268,24 @@ def upsert(
                 details = prev.details_record
                 full = Order.from_api_full(loads_object(details))
                 effective = merge_info_over_details(order, full)
-            updated += 1
+        row = _row(effective, source=source, now=now)
+        if prev is None:
+            inserts.append(row)
+            new_keys.append(sort_key(order))
+            records.append((fmt, raw_text, details, ident))
         else:
-            inserted += 1
-        rows.append(
-            _row(effective, source=source, raw_text=raw_text, fmt=fmt, details=details, now=now)
+            updates.append((*row[1:], ident))
+            record_updates.append((fmt, raw_text, details, ident))
+    if inserts:
+        keys = _free_sort_keys(conn, new_keys)
+        conn.executemany(
+            _INSERT_SQL, [(*row, key, now) for row, key in zip(inserts, keys, strict=True)]
         )
-    if rows:
-        conn.executemany(_UPSERT_SQL, rows)
-    return UpsertCounts(inserted=inserted, updated=updated, unchanged=unchanged)
+        conn.executemany(_RECORD_INSERT_SQL, records)
+    if updates:
+        conn.executemany(_UPDATE_SQL, updates)
+        conn.executemany(_RECORD_UPDATE_SQL, record_updates)
+    return UpsertCounts(inserted=len(inserts), updated=len(updates), unchanged=unchanged)
 
 
 def archive(conn: Connection, ids: Iterable[int], *, now: str) -> int:
@@ -283,8 +325,9 @@ def parse_stored(raw_json: str, raw_format: str, details_json: str | None, colum
 def backfill_search_text(conn: Connection) -> None:
     """Compute `search_text` for every order (used by migration 2 on version-1 databases)."""
     rows = conn.execute(
-        "SELECT order_identifier, order_reference, created_on, raw_json, raw_format, details_json "
-        "FROM orders"
+        "SELECT o.order_identifier, o.order_reference, o.created_on, r.raw_json, r.raw_format, "
+        "r.details_json FROM orders o JOIN order_records r "
+        "ON r.order_identifier = o.order_identifier"
     ).fetchall()
     updates = []
     for row in rows:

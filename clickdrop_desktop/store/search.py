@@ -2,8 +2,8 @@
 
 The index is an FTS5 table over one column, `orders.search_text` (external content: the text is
 stored once, in `orders`). Every token is searchable by prefix, so "SW1A", "Smi" or the first
-digits of a tracking number match while the user types. Compact forms ("SW1A1AA",
-"ORD1001") are indexed too, so a scanned or typed value without spaces also matches.
+digits of a tracking number match while the user types. Postcodes are also indexed without
+their space ("SW1A1AA"), the way many people type them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from clickdrop_desktop.api.models import Order
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-MAX_QUERY_TOKENS = 8
+MAX_QUERY_TOKENS = 8  # words; more than this is not a search but a paste
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,23 +93,47 @@ def _with_compact(values: Iterable[str | None]) -> list[str]:
 
 def search_text(order: Order, recipient: Recipient) -> str:
     """The indexed text: identifier, reference, recipient, postcode, tracking numbers, SKUs."""
+    # Only postcodes get a compact form ("SW1A1AA" is how many people type them): every extra
+    # distinct term makes prefix queries merge more lists, and references, tracking numbers
+    # and SKUs typed with their punctuation already match as phrases.
     parts = [str(order.order_identifier)]
-    parts += _with_compact([order.order_reference])
-    parts += [p for p in (recipient.name, recipient.company) if p]
+    parts += [p for p in (order.order_reference, recipient.name, recipient.company) if p]
     parts += _with_compact([recipient.postcode])
-    parts += _with_compact(order.all_tracking_numbers)
-    parts += _with_compact(skus_of(order))
+    parts += list(order.all_tracking_numbers)
+    parts += skus_of(order)
     return " ".join(dict.fromkeys(parts))
 
 
-def match_expression(text: str, *, prefix: bool = True) -> str | None:
-    """An FTS5 MATCH expression: every typed token as a quoted (prefix) term, all required.
-
-    Quoting makes user input plain data: FTS5 operators (`AND`, `NEAR`, `-`, `:`) typed by a user
-    are searched for, never interpreted. Returns None when there is nothing to search for.
-    """
-    tokens = [t for t in _TOKEN.findall(text) if t.strip("_")][:MAX_QUERY_TOKENS]
-    if not tokens:
+def _terms(text: str, *, prefix: bool) -> str | None:
+    # One quoted phrase per typed word: "ORD-10" or "O'Bri" become the phrases "ord 10" and
+    # "o bri" (adjacent tokens, the last a prefix), which is both what was meant and much
+    # cheaper than two independent prefixes; words separated by spaces must all match.
+    phrases: list[str] = []
+    for word in text.split()[:MAX_QUERY_TOKENS]:
+        tokens = [t for t in _TOKEN.findall(word) if t.strip("_")]
+        if tokens:
+            phrases.append('"' + " ".join(tokens).replace('"', '""') + '"')
+    if not phrases:
         return None
     star = "*" if prefix else ""
-    return " ".join('"' + token.replace('"', '""') + '"' + star for token in tokens)
+    return " ".join(phrase + star for phrase in phrases)
+
+
+def match_expression(text: str, *, prefix: bool = True, facet: str | None = None) -> str | None:
+    """An FTS5 MATCH expression: every typed word as a quoted (prefix) phrase, all required,
+    in the `search_text` column only, optionally narrowed by a status facet.
+
+    Quoting makes user input plain data: FTS5 operators (`AND`, `NEAR`, `-`, `:`) typed by a user
+    are searched for, never interpreted. `facet` is a token of the `facets` column: `fnew`,
+    `fprinted`, `fdespatched`, `fmanifested`, or `farchived`; `"-farchived"` means "not
+    archived". Returns None when there is nothing to search for.
+    """
+    terms = _terms(text, prefix=prefix)
+    if terms is None:
+        return None
+    expression = f"search_text : ({terms})"
+    if facet is None:
+        return expression
+    if facet.startswith("-"):
+        return f"{expression} NOT facets : {facet[1:]}"
+    return f"{expression} AND facets : {facet}"

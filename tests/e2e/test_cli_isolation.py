@@ -69,7 +69,7 @@ def test_leak_is_quarantined_and_reported(
                 old = before[order["orderIdentifier"]]
                 assert order["orderReference"] == old["orderReference"]
                 assert order["createdOn"] == old["createdOn"]
-        assert not any(o["orderReference"].endswith("-CHANGED") for o in shown)
+        assert not any((o["orderReference"] or "").endswith("-CHANGED") for o in shown)
 
     # Paused: the next sync refuses until the user acknowledges.
     paused = cli("sync")

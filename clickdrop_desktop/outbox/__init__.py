@@ -1,0 +1,1 @@
+"""The outbox: changes made here (despatch, new orders, cancel) queued and replayed exactly once."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,9 +149,18 @@ class FaultRegistry:
             raise FaultSpecError(f"fields must be a non-empty subset of {list(IMMUTABLE_FIELDS)}")
 
     def take(
-        self, kind: str, method: str, path: str, account: str | None, **option_filter: Any
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        account: str | None,
+        accept: Callable[[Fault], bool] | None = None,
+        **option_filter: Any,
     ) -> Fault | None:
-        """The first active fault of `kind` matching the request, counted as fired."""
+        """The first active fault of `kind` matching the request, counted as fired.
+
+        `accept` can refuse a fault that cannot apply to this reply (it then stays unfired).
+        """
         with self._lock:
             self._expire()
             for fault in self._faults:
@@ -159,6 +169,8 @@ class FaultRegistry:
                 if any(
                     fault.options.get(k, _DEFAULTS.get(k)) != v for k, v in option_filter.items()
                 ):
+                    continue
+                if accept is not None and not accept(fault):
                     continue
                 fault.fired += 1
                 if fault.remaining is not None:

@@ -9,6 +9,7 @@ as if from a shared cache (`Age`, `X-Cache: HIT`, `Cache-Control: public`); (d)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -19,8 +20,14 @@ from clickdrop_desktop.sandbox.faults import IMMUTABLE_FIELDS, Fault
 from clickdrop_desktop.sandbox.validation import parse_request_datetime
 
 
-def _take(state: SandboxState, kind: str, req: Request, account: Account) -> Fault | None:
-    return state.faults.take(kind, req.method, req.path, account.name)
+def _take(
+    state: SandboxState,
+    kind: str,
+    req: Request,
+    account: Account,
+    accept: Callable[[Fault], bool] | None = None,
+) -> Fault | None:
+    return state.faults.take(kind, req.method, req.path, account.name, accept)
 
 
 def _source(state: SandboxState, fault: Fault, account: Account) -> Account:
@@ -107,7 +114,12 @@ def _common(
             orders[0]["tradingName"] = _source(state, fault, account).trading_name
             _mark(reply, "leak_trading_name")
     if orders:
-        fault = _take(state, "mutate_immutable", req, account)
+        ids = {o["orderIdentifier"] for o in orders}
+
+        def present(fault: Fault) -> bool:
+            return fault.options.get("order") in (None, *ids)
+
+        fault = _take(state, "mutate_immutable", req, account, present)
         if fault is not None:
             wanted = fault.options.get("order")
             target = next((o for o in orders if o["orderIdentifier"] == wanted), orders[0])

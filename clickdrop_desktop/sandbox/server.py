@@ -80,8 +80,9 @@ that account's key), "path" (substring of the path after /api/v1, e.g. "/orders/
     leak_shared_cache  (c) a list page that is another account's first page, with `Age`,
                        `X-Cache: HIT`, `Cache-Control: public, max-age=60`; "from_account", "age"
     leak_trading_name  (d) the first /full record carries another account's tradingName
-    mutate_immutable   (e) a record (option "order": id, default the first) comes back with
-                       orderReference + "-CHANGED" and/or createdOn 3 days earlier;
+    mutate_immutable   (e) a record comes back with orderReference + "-CHANGED" and/or
+                       createdOn 3 days earlier; "order": id (fires only on replies holding
+                       that order; default: the first record of any list/by-id reply),
                        "fields": ["orderReference", "createdOn"] (default both)
 
 Ordering per request: maintenance, drop(before), slow, storm, error_500, then auth (401), rate

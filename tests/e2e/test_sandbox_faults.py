@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -55,12 +57,22 @@ def test_maintenance_json_body_and_count(sandbox: SandboxInfo) -> None:
     assert empty.content == b""
 
 
+def _wait_for(predicate: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.02)  # polling interval, not a wait for an effect
+
+
 def test_slow_responses_time_out_a_short_timeout(sandbox: SandboxInfo) -> None:
     sandbox.set_fault("slow", delay_ms=1500, count=1)
     with api_client(sandbox, "oba") as client:
         with pytest.raises(httpx.ReadTimeout):
             client.get("/orders", timeout=0.2)
         assert client.get("/orders").status_code == 200
+    # The slow request is still being served; let it finish so it cannot meet the next
+    # test's faults.
+    _wait_for(lambda: len(sandbox.requests(everything=True)) == 2)
 
 
 def test_drop_before_processing_loses_nothing(sandbox: SandboxInfo) -> None:
@@ -187,9 +199,11 @@ def test_mutate_immutable_changes_reference_and_created_on(sandbox: SandboxInfo)
     with api_client(sandbox, "oba") as client:
         before = client.get(f"/orders/{target - 1};{target}").json()
         sandbox.set_fault("mutate_immutable", count=1, order=target)
+        untouched = client.get(f"/orders/{target - 1}").json()  # target absent: not fired
         changed = client.get(f"/orders/{target - 1};{target}").json()
         sandbox.set_fault("mutate_immutable", count=1, fields=["createdOn"])
         only_date = client.get(f"/orders/{target}").json()[0]
+    assert untouched == before[:1]
     assert changed[0] == before[0]
     assert changed[1]["orderIdentifier"] == target
     assert changed[1]["orderReference"] == f"{before[1]['orderReference']}-CHANGED"

@@ -131,6 +131,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_account_option(p)
     p.add_argument("--json", action="store_true")
     p.add_argument("--flush", action="store_true", help="replay them now")
+    p.add_argument("--retry", metavar="OP", help="send a change that needs you again, as it is")
+    p.add_argument("--discard", metavar="OP", help="drop a change that needs you (with --yes)")
+    p.add_argument("--yes", action="store_true", help="confirm --discard")
+
+    p = sub.add_parser("cancel", help="cancel orders before their label (queued when offline)")
+    _add_account_option(p)
+    p.add_argument("orders", nargs="+", metavar="ORDER")
+
+    p = sub.add_parser("import", help="new orders from a shop's CSV export (all or nothing)")
+    _add_account_option(p)
+    p.add_argument("csv", metavar="CSV", help="the file (UTF-8, UTF-16 or Windows-1252)")
+    p.add_argument("--dry-run", action="store_true", help="check and preview; queue nothing")
+    p.add_argument("--service", metavar="CODE", help="service code for rows without one")
+    p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("virtual-printer", help="a loopback raw printer that decodes jobs to PNG")
     p.add_argument("--host", default="127.0.0.1")
@@ -157,6 +171,8 @@ _COMMAND_MODULES = {
     "status": "clickdrop_desktop.commands.status",
     "despatch": "clickdrop_desktop.commands.despatch",
     "outbox": "clickdrop_desktop.commands.outbox",
+    "cancel": "clickdrop_desktop.commands.cancel",
+    "import": "clickdrop_desktop.commands.import_",
     "virtual-printer": "clickdrop_desktop.commands.virtual_printer",
     "incidents": "clickdrop_desktop.commands.incidents",
 }

@@ -24,6 +24,7 @@ it; a rejection becomes a conflict item for the user (see conflicts.py); nothing
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -73,6 +74,7 @@ T = TypeVar("T")
 Pair = tuple[OutboxItem, Operation]
 
 DEFAULT_SETTLE_S = 15.0
+SETTLE_ENV = "CLICKDROP_OUTBOX_SETTLE_S"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,21 @@ class ReplayOptions:
 
     settle_s: float = DEFAULT_SETTLE_S
     batch_size: int = MAX_IDS_PER_CALL
+
+    @classmethod
+    def from_env(cls) -> ReplayOptions:
+        """Defaults, with `CLICKDROP_OUTBOX_SETTLE_S` (seconds) when set: the settle time a
+        deployment (or a kill test with a known server delay) wants."""
+        text = os.environ.get(SETTLE_ENV, "").strip()
+        if not text:
+            return cls()
+        try:
+            settle = float(text)
+        except ValueError:
+            raise ValueError(f"{SETTLE_ENV} must be a number of seconds") from None
+        if not 0 <= settle <= 3600:
+            raise ValueError(f"{SETTLE_ENV} must be 0..3600 seconds")
+        return cls(settle_s=settle)
 
     def __post_init__(self) -> None:
         if not 1 <= self.batch_size <= MAX_IDS_PER_CALL:

@@ -55,6 +55,18 @@ _SPECS: dict[str, tuple[str, str, str | None, str]] = {
 }
 
 
+_TOOLBAR_TEXT = {
+    "sync": "Sync",
+    "prepare": "Prepare labels",
+    "print": "Print",
+    "reprint": "Reprint",
+    "slip": "Packing slip",
+    "despatch": "Despatched",
+    "bench": "Bench mode",
+    "settings": "Settings",
+}
+
+
 @dataclass
 class Actions:
     sync: QAction
@@ -92,6 +104,9 @@ class Actions:
             action.setToolTip(_tooltip(text, tip, shortcut))
             action.setStatusTip(tip)
             made[name] = action
+        # Short words on the toolbar; the menus keep the full names.
+        for name, short in _TOOLBAR_TEXT.items():
+            made[name].setIconText(short)
         made["bench"].setCheckable(True)
         made["quit"].setMenuRole(QAction.MenuRole.QuitRole)
         made["settings"].setMenuRole(QAction.MenuRole.PreferencesRole)

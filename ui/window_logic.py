@@ -67,6 +67,15 @@ class WindowLogic:
             return
         w.stack.setCurrentIndex(1)
         w.orders_view.set_address_columns_visible(workspace.profile.full)
+        w.orders_view.set_label_column_visible(workspace.profile.labels)
+        c = w.commands
+        for action in (c.prepare, c.print, c.reprint, c.batch):
+            action.setEnabled(workspace.profile.labels)
+            if not workspace.profile.labels:
+                action.setToolTip(
+                    "Labels come through the API for OBA accounts only: print this account's "
+                    "labels from the Click & Drop website"
+                )
         w.setWindowTitle(f"{workspace.name} — Click & Drop Desktop")
         workspace.connectivity_changed.connect(w._on_workspace_connectivity_changed)
         self.show_connectivity(workspace.snapshot())
@@ -86,7 +95,8 @@ class WindowLogic:
         w.banner.set_state(snapshot.state.value, snapshot.reason, workspace.last_sync(), waiting)
         w.commands.set_api_available(online, snapshot.reason)
         for action in w.commands.needs_api():
-            action.setEnabled(online)
+            label_only = action is w.commands.prepare and not workspace.profile.labels
+            action.setEnabled(online and not label_only)
         w.outbox_panel.set_online(online)
         text = {"online": "● Online", "degraded": "● Slow or failing", "offline": "● Offline"}
         w.connection_label.setText(text[snapshot.state.value])

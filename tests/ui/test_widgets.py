@@ -351,3 +351,25 @@ def test_banner_states_are_plain_text(qtbot, state: str) -> None:
     qtbot.addWidget(banner)
     banner.set_state(state, HOSTILE, None, 0)
     assert _all_labels_plain(banner)
+
+
+def test_orders_view_starts_sorted_newest_first(qtbot, tmp_path) -> None:
+    from tests.helpers.stubs import ui_open_store
+    from ui.models.orders_model import OrdersModel
+    from ui.services.store_source import StoreOrderSource
+    from ui.widgets.orders_view import OrdersView
+
+    store = ui_open_store(tmp_path, 30)
+    model = OrdersModel()
+    model.set_source(StoreOrderSource(store))
+    view = OrdersView(model)
+    qtbot.addWidget(view)
+    assert model.sort_column() == (1, Qt.SortOrder.DescendingOrder)
+    header = view.horizontalHeader()
+    assert header.sortIndicatorSection() == 1
+    view.sortByColumn(2, Qt.SortOrder.DescendingOrder)  # names: A to Z only
+    assert header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+    view.selectRow(0)
+    view.selectRow(1)
+    assert view.selected_order_ids() == [model.order_id(1)]
+    store.close()

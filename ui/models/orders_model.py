@@ -54,7 +54,13 @@ STATUS_TEXT = {
 
 
 def _date(value: datetime | None) -> str:
-    return value.astimezone().strftime("%d %b %Y %H:%M") if value else ""
+    """`18 Nov 12:18` this year, `18 Nov 2025` before: short enough for a narrow column."""
+    if value is None:
+        return ""
+    local = value.astimezone()
+    if local.year == datetime.now().year:
+        return local.strftime("%d %b %H:%M")
+    return local.strftime("%d %b %Y")
 
 
 # (header, sort key or None when the store cannot sort by it, cell text)

@@ -64,6 +64,7 @@ class DetailPane(QScrollArea):
         super().__init__(parent)
         self.setObjectName("DetailPane")
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAccessibleName("Order details")
         self._order: Order | None = None

@@ -18,7 +18,8 @@ from ui import theme
 from ui.models.orders_model import COLUMNS, STATUS_COLUMN, STATUS_ROLE, OrdersModel
 
 _ROW_HEIGHT = 30
-_WIDTHS = (150, 150, 190, 100, 120, 170, 80)
+_WIDTHS = (125, 115, 170, 85, 105, 140, 70)
+LABEL_COLUMN = 6
 ADDRESS_COLUMNS = (2, 3)  # recipient, postcode: only /full (ChannelShipper) accounts have them
 _TONES = {
     "new": ("info_bg", "info_fg"),
@@ -87,7 +88,6 @@ class OrdersView(QTableView):
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)
         self.setWordWrap(False)
-        self.setSortingEnabled(True)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -108,6 +108,9 @@ class OrdersView(QTableView):
         self.setItemDelegateForColumn(STATUS_COLUMN, StatusDelegate(self))
         column, order = model.sort_column()
         header.setSortIndicator(column, order)
+        # After the indicator: enabling sorting sorts by the indicator's column at once.
+        self.setSortingEnabled(True)
+        model.query_changed.connect(self._on_model_query_changed)
         self.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.activated.connect(self._on_activated)
         model.modelReset.connect(self._on_model_reset)
@@ -131,10 +134,21 @@ class OrdersView(QTableView):
                 selection.select(self._orders.index(row, 0), self._orders.index(row, last))
         self.selectionModel().select(selection, self.selectionModel().SelectionFlag.ClearAndSelect)
 
+    def set_label_column_visible(self, visible: bool) -> None:
+        """Accounts that get no labels through the API (non-OBA) never have one cached."""
+        self.setColumnHidden(LABEL_COLUMN, not visible)
+
     def set_address_columns_visible(self, visible: bool) -> None:
         """Plain (non-ChannelShipper) accounts get no addresses from the API: hide empty columns."""
         for column in ADDRESS_COLUMNS:
             self.setColumnHidden(column, not visible)
+        header = self.horizontalHeader()
+        # The recipient column takes the spare width when shown, so no sideways scrolling.
+        header.setStretchLastSection(not visible)
+        header.setSectionResizeMode(
+            2,
+            QHeaderView.ResizeMode.Stretch if visible else QHeaderView.ResizeMode.Interactive,
+        )
 
     def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self.selection_changed.emit(self.selected_order_ids())
@@ -143,6 +157,16 @@ class OrdersView(QTableView):
         order_id = self._orders.order_id(index.row())
         if order_id is not None:
             self.order_activated.emit(order_id)
+
+    def _on_model_query_changed(self, _query: object) -> None:
+        # The model may have corrected the order (the store sorts names A to Z only).
+        column, order = self._orders.sort_column()
+        header = self.horizontalHeader()
+        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (column, order):
+            header.blockSignals(True)
+            header.setSortIndicator(column, order)
+            header.blockSignals(False)
+            header.viewport().update()
 
     def _on_model_reset(self) -> None:
         self.selection_changed.emit([])

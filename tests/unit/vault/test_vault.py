@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import stat
 from pathlib import Path
 
@@ -39,7 +40,8 @@ def test_sign_in_keeps_both_keys_in_the_keyring_and_no_secret_on_disk(
 ) -> None:
     record, keys = vault.sign_in("shop", URL, API_KEY, capabilities=[CAP_FULL])
     assert record.key_backend == f"keyring:{MEMORY_KEYRING}"
-    assert record.full and not record.labels
+    assert record.full
+    assert not record.labels
     entries = memory_keyring.entries
     assert entries[(SERVICE, f"{record.account_id}:api-key")] == API_KEY
     assert entries[(SERVICE, f"{record.account_id}:store-key")] == keys.store_key.hex()
@@ -63,7 +65,8 @@ def test_every_account_gets_its_own_random_store_key(vault: Vault) -> None:
 def test_unlock_in_a_new_process_reads_the_same_keys(vault: Vault) -> None:
     record, keys = vault.sign_in("shop", URL, API_KEY)
     again = make_vault().unlock("shop")
-    assert again.store_key == keys.store_key and again.api_key == API_KEY
+    assert again.store_key == keys.store_key
+    assert again.api_key == API_KEY
     assert again.key_id == record.key_id
 
 
@@ -163,8 +166,6 @@ def test_no_secret_in_any_repr_str_or_error(vault: Vault, memory_keyring: Memory
         assert API_KEY not in text
         assert keys.store_key.hex() not in text
     with pytest.raises(TypeError):
-        import pickle
-
         pickle.dumps(keys)
 
 

@@ -35,7 +35,9 @@ class HighPriorityUnknown(MemoryKeyring):
 def test_allowlisted_backend_with_priority_is_chosen() -> None:
     backend = MemoryKeyring()
     choice = choose_backend(backend, allowed=ALLOWED)
-    assert choice.secure and choice.backend is backend and choice.backend_id == MEMORY_KEYRING
+    assert choice.secure
+    assert choice.backend is backend
+    assert choice.backend_id == MEMORY_KEYRING
 
 
 def test_selected_backend_comes_from_keyring_itself() -> None:
@@ -57,7 +59,8 @@ def test_insecure_backends_are_refused(backend: keyring.backend.KeyringBackend) 
 
 def test_allowed_class_below_priority_one_is_refused() -> None:
     choice = choose_backend(LowPriorityKeyring(), allowed=ALLOWED)
-    assert not choice.secure and "priority" in choice.reason
+    assert not choice.secure
+    assert "priority" in choice.reason
 
 
 def test_secret_service_without_dbus_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

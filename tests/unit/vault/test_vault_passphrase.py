@@ -46,12 +46,16 @@ def test_insecure_keyring_asks_for_a_passphrase(insecure_vault: Vault) -> None:
 
 def test_passphrase_path_keeps_only_the_wrapped_blob(insecure_vault: Vault) -> None:
     record, keys = insecure_vault.sign_in("shop", URL, API_KEY, passphrase=PASSPHRASE)
-    assert record.uses_passphrase and record.key_backend == "passphrase"
+    assert record.uses_passphrase
+    assert record.key_backend == "passphrase"
     blob = (record.directory / WRAPPED_FILE).read_bytes()
-    assert API_KEY.encode() not in blob and keys.store_key.hex().encode() not in blob
+    assert API_KEY.encode() not in blob
+    assert keys.store_key.hex().encode() not in blob
     data = json.loads(blob)
-    assert data["kdf"]["name"] == "scrypt" and data["kdf"]["n"] == TEST_KDF.n
-    assert data["aead"] == "AES-256-GCM" and data["version"] == 1
+    assert data["kdf"]["name"] == "scrypt"
+    assert data["kdf"]["n"] == TEST_KDF.n
+    assert data["aead"] == "AES-256-GCM"
+    assert data["version"] == 1
     assert record.crypto["wrap"]["n"] == TEST_KDF.n
     assert insecure_vault.wrap_params("shop") == TEST_KDF
 

@@ -74,7 +74,7 @@ def test_keys_live_in_the_secret_service_and_are_deleted_on_sign_out() -> None:
 def test_switching_away_from_the_secret_service_fails_closed() -> None:
     vault = Vault()
     name = f"shop-{uuid.uuid4().hex[:6]}"
-    record, _ = vault.sign_in(name, URL, "key-abc")
+    _record, _ = vault.sign_in(name, URL, "key-abc")
     keyring.set_keyring(fail.Keyring())
     with pytest.raises(KeyringChanged):
         Vault().unlock(name)

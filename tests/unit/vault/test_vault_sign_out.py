@@ -36,8 +36,10 @@ def test_refused_while_the_outbox_holds_changes(vault: Vault) -> None:
     _fill(vault, "shop", pending=2).close()
     with pytest.raises(UnsyncedChanges) as caught:
         vault.sign_out("shop")
-    assert caught.value.pending == 2 and "2 change(s)" in caught.value.message
-    assert record.directory.exists() and "shop" in AccountRegistry().names()
+    assert caught.value.pending == 2
+    assert "2 change(s)" in caught.value.message
+    assert record.directory.exists()
+    assert "shop" in AccountRegistry().names()
 
 
 def test_finished_changes_do_not_block(vault: Vault) -> None:
@@ -54,11 +56,13 @@ def test_force_shreds_keys_files_and_record(vault: Vault, memory_keyring: Memory
     vault.sign_in("other", URL, API_KEY)
     store = _fill(vault, "shop", pending=1)
     wal = record.directory / "store.db-wal"
-    assert wal.exists() and (record.directory / "store.db-shm").exists()
+    assert wal.exists()
+    assert (record.directory / "store.db-shm").exists()
     copy_of_store = store.path.read_bytes()  # what a thief with a backup would have
     store.close()
     report = vault.sign_out("shop", force=True)
-    assert report.discarded_changes == 1 and not report.keyring_entries_left
+    assert report.discarded_changes == 1
+    assert not report.keyring_entries_left
     assert not record.directory.exists()
     assert not any(k[1].startswith(record.account_id) for k in memory_keyring.entries)
     assert (SERVICE, f"{vault.registry.get('other').account_id}:api-key") in memory_keyring.entries

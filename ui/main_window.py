@@ -6,6 +6,8 @@ slot makes one call. What happens is in `ui/controllers/`, how it looks is in `u
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -20,9 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clickdrop_desktop.connectivity import Snapshot
-from clickdrop_desktop.store import StoredOrder
-from printing.bitmap import Bitmap
 from ui import window_logic
 from ui.actions import Actions
 from ui.context import AppContext
@@ -45,6 +44,11 @@ from ui.widgets.status_tabs import StatusTabs
 from ui.widgets.sync_status import SyncStatus
 from ui.widgets.virtual_printer_view import VirtualPrinterView
 from ui.widgets.welcome import WelcomePanel
+
+if TYPE_CHECKING:  # start-up imports only what the first paint needs
+    from clickdrop_desktop.connectivity import Snapshot
+    from clickdrop_desktop.store import StoredOrder
+    from printing.bitmap import Bitmap
 
 SELECTION_SETTLE_MS = 120  # arrowing through rows loads only the row the user stops on
 

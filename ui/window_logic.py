@@ -12,20 +12,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout
 
 from clickdrop_desktop.connectivity import Snapshot, State
-from clickdrop_desktop.errors import IsolationAlert
-from clickdrop_desktop.sync.engine import acknowledge
-from clickdrop_desktop.sync.incidents import Incident
-from clickdrop_desktop.sync.store_adapter import StoreSyncStorage
-from printing.bitmap import Bitmap
-from ui.dialogs.isolation_alert import IsolationAlertDialog
-from ui.dialogs.settings_dialog import SettingsDialog
-from ui.dialogs.sign_in import SignInDialog
 from ui.models.order_row import OrderRow
-from ui.services import printer_setup
-from ui.services.workspace import Workspace
 
 if TYPE_CHECKING:
+    from clickdrop_desktop.errors import IsolationAlert
+    from clickdrop_desktop.sync.incidents import Incident
+    from printing.bitmap import Bitmap
     from ui.main_window import MainWindow
+    from ui.services.workspace import Workspace
 
 _SORTS = {
     "order_date": lambda r: (r.order_date is None, r.order_date),
@@ -104,6 +98,8 @@ class WindowLogic:
             w.c.outbox.flush()
 
     def sign_in(self) -> None:
+        from ui.dialogs.sign_in import SignInDialog
+
         w = self.w
         if not w.c.accounts.unlock_keys(None):
             return
@@ -299,6 +295,9 @@ class WindowLogic:
     # -- dialogs ---------------------------------------------------------------------------------
 
     def open_settings(self) -> None:
+        from ui.dialogs.settings_dialog import SettingsDialog
+        from ui.services import printer_setup
+
         w = self.w
         dialog = SettingsDialog(
             w.ctx.prefs,
@@ -314,11 +313,15 @@ class WindowLogic:
         dialog.deleteLater()
 
     def _incidents(self) -> list[Incident]:
+        from clickdrop_desktop.sync.store_adapter import StoreSyncStorage
+
         if self.workspace is None:
             return []
         return list(StoreSyncStorage(self.workspace.store).incidents())
 
     def show_isolation_alert(self, exc: IsolationAlert) -> None:
+        from clickdrop_desktop.sync.incidents import Incident
+
         incident = getattr(exc, "incident", None)
         incidents = [incident] if isinstance(incident, Incident) else self._incidents()
         if incidents:
@@ -332,6 +335,10 @@ class WindowLogic:
         self._open_incidents(incidents, resumable=False)
 
     def _open_incidents(self, incidents: list[Incident], *, resumable: bool) -> None:
+        from clickdrop_desktop.sync.engine import acknowledge
+        from clickdrop_desktop.sync.store_adapter import StoreSyncStorage
+        from ui.dialogs.isolation_alert import IsolationAlertDialog
+
         w, workspace = self.w, self.workspace
         if workspace is None:
             return

@@ -11,15 +11,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from clickdrop_desktop.api.capabilities import Capabilities
 from clickdrop_desktop.errors import describe
 from ui.services.views import AccountInfo
-from ui.services.workspace import CoreSession, Workspace
+from ui.services.workspace import Workspace
 from ui.tasks import TaskContext, TaskRunner
+
+if TYPE_CHECKING:
+    from clickdrop_desktop.api.capabilities import Capabilities
+    from clickdrop_desktop.session import AccountSession as CoreSession
 
 log = logging.getLogger(__name__)
 
@@ -94,14 +97,20 @@ class AccountsController(QObject):
     # -- opening and switching --------------------------------------------------------------------
 
     def restore_last(self) -> None:
-        """Open the account that was active last time, if there is one."""
-        self._tasks.run(
-            lambda _ctx: self.directory.active_name(),
-            on_done=lambda name: self.open(name) if name else self.refresh_accounts(),
-            on_error=lambda exc: self.open_failed.emit(describe(exc)[0]),
-            owner=self,
-            lane="accounts",
-        )
+        """Open the account that was active last time, if there is one.
+
+        The active name is one small JSON read, done here so the session starts opening
+        without waiting for the event loop (start-up time).
+        """
+        try:
+            name = self.directory.active_name()
+        except Exception as exc:  # noqa: BLE001 - a damaged account list is one line, not a crash
+            self.open_failed.emit(describe(exc)[0])
+            return
+        if name:
+            self.open(name)
+        else:
+            self.refresh_accounts()
 
     def open(self, name: str, on_opened: Callable[[Workspace], None] | None = None) -> None:
         if self.workspace is not None and self.workspace.name == name:

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from clickdrop_desktop.errors import describe
-from printing.documents import parse_order_barcode
 from ui.controllers.printing import LABEL
 from ui.feedback import Feedback, Tone
 from ui.preferences import Preferences
@@ -78,6 +77,8 @@ class BenchController(QObject):
         online = workspace.online
 
         def job(_ctx: TaskContext) -> tuple[PrintResult, float]:
+            from printing.documents import parse_order_barcode  # reportlab: not at start-up
+
             order_id = parse_order_barcode(code)
             stored = (
                 workspace.store.get_order(order_id)

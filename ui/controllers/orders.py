@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
-from clickdrop_desktop.store import StoredOrder
 from ui.models.order_row import StatusFilter
 from ui.services.store_source import store_status
-from ui.services.workspace import Workspace
 from ui.tasks import TaskContext, TaskRunner
 from ui.widgets.status_tabs import TABS
+
+if TYPE_CHECKING:
+    from clickdrop_desktop.store import StoredOrder
+    from ui.services.workspace import Workspace
 
 
 class OrdersController(QObject):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
 from clickdrop_desktop.errors import describe
 from ui.services.outbox_service import OutboxService
 from ui.services.views import OutboxRow
-from ui.services.workspace import Workspace
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from ui.services.workspace import Workspace
 
 
 class OutboxController(QObject):

@@ -7,16 +7,19 @@ for the printer, and the GUI thread never waits for a USB write or a label downl
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from clickdrop_desktop.errors import describe
-from printing.bitmap import Bitmap
 from ui.preferences import Preferences
 from ui.services.print_service import PACKING_SLIP, PrintOutcome, PrintResult
 from ui.services.views import PrintJobRow
-from ui.services.workspace import Workspace
 from ui.tasks import TaskContext, TaskRunner
+
+if TYPE_CHECKING:
+    from printing.bitmap import Bitmap
+    from ui.services.workspace import Workspace
 
 LABEL = "postageLabel"
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from clickdrop_desktop.errors import IsolationAlert, describe
-from clickdrop_desktop.sync.engine import SyncIsolationAlert, SyncPaused, SyncProgress, SyncResult
-from ui.services.workspace import Workspace
 from ui.tasks import Progress, Task, TaskContext, TaskRunner
+
+if TYPE_CHECKING:
+    from clickdrop_desktop.sync.engine import SyncProgress, SyncResult
+    from ui.services.workspace import Workspace
 
 _PHASES = {"list": "Fetching orders", "refresh": "Refreshing open orders"}
 
@@ -114,7 +117,8 @@ class SyncController(QObject):
 
     def _on_error(self, exc: BaseException) -> None:
         self.store_changed.emit()
-        if isinstance(exc, SyncIsolationAlert | SyncPaused | IsolationAlert):
+        # SyncIsolationAlert and SyncPaused are IsolationAlerts.
+        if isinstance(exc, IsolationAlert):
             self.isolation_alert.emit(exc)
             self.failed.emit("Sync paused: Click & Drop sent data that was not this account's")
             return

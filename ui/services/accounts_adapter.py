@@ -9,14 +9,17 @@ for it (masked) on the GUI thread and hands it over with `provide_passphrase` be
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
+
+from clickdrop_desktop.account_directory import PASSPHRASE_BACKEND, PASSPHRASE_ENV, AccountError
 
 from clickdrop_desktop import account_directory
-from clickdrop_desktop.account_directory import PASSPHRASE_BACKEND, PASSPHRASE_ENV, AccountError
-from clickdrop_desktop.api.capabilities import Capabilities
-from clickdrop_desktop.api.client import ClickDropClient
-from clickdrop_desktop.session import AccountSession, open_account
 from ui.controllers.accounts import SignInOutcome
 from ui.services.views import AccountInfo
+
+if TYPE_CHECKING:
+    from clickdrop_desktop.api.capabilities import Capabilities
+    from clickdrop_desktop.session import AccountSession
 
 
 class VaultAccounts:
@@ -53,7 +56,7 @@ class VaultAccounts:
             record = account_directory.find(name)
         except AccountError:
             return False
-        return record.key_backend == PASSPHRASE_BACKEND
+        return bool(record.key_backend == PASSPHRASE_BACKEND)
 
     def provide_passphrase(self, passphrase: str) -> None:
         # The interim directory reads it from the environment; it never reaches a file or log.
@@ -62,15 +65,22 @@ class VaultAccounts:
     # -- sessions -------------------------------------------------------------------------------
 
     def open_session(self, name: str) -> AccountSession:
+        from clickdrop_desktop.session import open_account  # httpx: in the worker, not at start
+
         return open_account(name)
 
     def verify(self, api_url: str, api_key: str) -> Capabilities:
+        from clickdrop_desktop.api.client import ClickDropClient
+
         with ClickDropClient(api_url, api_key, timeout=30.0) as client:
             return client.probe_capabilities()
 
     def sign_in(self, name: str, api_url: str, api_key: str) -> SignInOutcome:
         if any(a.name == name for a in account_directory.list_accounts()):
             raise AccountError(f"an account named {name!r} exists already; pick another name")
+        from clickdrop_desktop.api.client import ClickDropClient
+        from clickdrop_desktop.session import open_account
+
         account_directory.choose_backend()  # fail before the network if keys cannot be kept
         with ClickDropClient(api_url, api_key, timeout=30.0) as client:
             caps = client.probe_capabilities()

@@ -11,20 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from clickdrop_desktop.api.errors import ApiError
-from clickdrop_desktop.store import UNSYNCED, OutboxItem, OutboxState, Store
 from ui.services.views import OutboxRow
+
+if TYPE_CHECKING:
+    from clickdrop_desktop.store import OutboxItem, Store
 
 DESPATCH = "despatch"
 _KIND_TEXT = {DESPATCH: "Mark despatched", "create": "New order", "delete": "Cancel order"}
-_STATE_TEXT = {
-    OutboxState.PENDING: "waiting",
-    OutboxState.SENDING: "sending",
-    OutboxState.FAILED: "failed",
-    OutboxState.CONFLICT: "conflict",
-    OutboxState.DONE: "sent",
+_STATE_TEXT = {  # OutboxState values -> what the panel says
+    "pending": "waiting",
+    "sending": "sending",
+    "failed": "failed",
+    "conflict": "conflict",
+    "done": "sent",
 }
 
 
@@ -61,10 +63,14 @@ class OutboxService:
         return 0, len(order_ids)
 
     def items(self) -> list[OutboxRow]:
+        from clickdrop_desktop.store import UNSYNCED
+
         return [_row(item) for item in self._store.outbox.list(UNSYNCED)]
 
     def replay(self) -> tuple[int, int]:
         """Send waiting despatches, 100 per call: (sent, still waiting or needing the user)."""
+        from clickdrop_desktop.store import OutboxState
+
         waiting = [i for i in self._store.outbox.list([OutboxState.PENDING]) if i.kind == DESPATCH]
         sent = 0
         for start in range(0, len(waiting), 100):
@@ -94,6 +100,8 @@ class OutboxService:
         return sent, self._store.outbox.unsynced_count()
 
     def discard(self, op_ids: list[str]) -> None:
+        from clickdrop_desktop.store import OutboxState
+
         for op_id in op_ids:
             self._store.outbox.mark(op_id, OutboxState.DONE, error="discarded by the user")
 
@@ -103,7 +111,7 @@ def _row(item: OutboxItem) -> OutboxRow:
         item_id=item.op_id,
         kind=_KIND_TEXT.get(item.kind, item.kind),
         order_reference=item.order_reference or str(item.order_identifier or ""),
-        state=_STATE_TEXT.get(item.state, item.state.value),
+        state=_STATE_TEXT.get(item.state.value, item.state.value),
         detail=item.last_error or "",
         created=item.created_at,
     )

@@ -18,25 +18,18 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from clickdrop_desktop.api.errors import ApiError
-from clickdrop_desktop.api.models import Order
-from clickdrop_desktop.store import (
-    DuplicatePrintJob,
-    PrintJob,
-    PrintJobState,
-    PrintJobStateChanged,
-    Store,
-    UncertainPrintJob,
-)
-from printing.bitmap import Bitmap
-from printing.documents import packing_slip
-from printing.encoders import JobOptions, encode
-from printing.raster import Media, RasterOptions, rasterise_pdf
-from printing.transports import PrinterError, open_transport
-from printing.uri import PrinterUri, coerce_uri
 from ui.services.views import PrintJobRow
+
+if TYPE_CHECKING:
+    # The print stack (PDFium, reportlab, Pillow, SQLCipher) loads on first use, not at start-up.
+    from clickdrop_desktop.api.models import Order
+    from clickdrop_desktop.store import PrintJob, PrintJobState, Store
+    from printing.bitmap import Bitmap
+    from printing.raster import Media
+    from printing.uri import PrinterUri
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +39,7 @@ API_DOCUMENTS = frozenset({"postageLabel", "despatchNote", "CN22", "CN23"})
 #: A job not sent within this time expires instead of printing hours later.
 JOB_TTL = timedelta(minutes=15)
 WORKER = "desktop"
-_CANCELLABLE = (PrintJobState.QUEUED, PrintJobState.FAILED, PrintJobState.UNCERTAIN)
+_CANCELLABLE = ("queued", "failed", "uncertain")
 
 
 class PrintOutcome(enum.Enum):
@@ -74,6 +67,8 @@ class LabelClient(Protocol):
 
 
 def media_of(uri: PrinterUri) -> Media:
+    from printing.raster import Media
+
     return Media(uri.media.width_mm, uri.media.height_mm, uri.media.name)
 
 
@@ -108,6 +103,8 @@ class PrintService:
         """The document's PDF: cached, drawn by us, or (with `allow_fetch`) made upstream."""
         order_id = order.order_identifier
         if document not in API_DOCUMENTS:
+            from printing.documents import packing_slip
+
             return packing_slip(order, size="a4" if size == "a4" else "4x6", sender=self._sender)
         stored = self._store.documents.get(order_id, document)
         if stored is not None:
@@ -147,6 +144,9 @@ class PrintService:
         self, order: Order, document: str, printer_uri: str, *, allow_fetch: bool = False
     ) -> list[Bitmap]:
         """The exact bitmaps the printer at `printer_uri` would get (empty if no document)."""
+        from printing.raster import RasterOptions, rasterise_pdf
+        from printing.uri import coerce_uri
+
         uri = coerce_uri(printer_uri)
         pdf = self.document_pdf(order, document, allow_fetch=allow_fetch, size=uri.media.name)
         if pdf is None:
@@ -165,6 +165,8 @@ class PrintService:
         allow_fetch: bool = False,
     ) -> PrintResult:
         """Queue one document and send the queue; the result says what happened to it."""
+        from clickdrop_desktop.store import DuplicatePrintJob, PrintJobState, UncertainPrintJob
+
         stored = self._store.get_order(order_id)
         if stored is None:
             return PrintResult(order_id, str(order_id), PrintOutcome.UNKNOWN_ORDER, "not cached")
@@ -228,6 +230,9 @@ class PrintService:
 
     def drain(self) -> dict[int, int]:
         """Send every queued job in order (expiring stale ones); job id -> bytes sent."""
+        from clickdrop_desktop.store import PrintJobState
+        from printing.transports import PrinterError
+
         sent: dict[int, int] = {}
         while True:
             job = self._store.print_jobs.claim_next(now=self._now(), owner=WORKER)
@@ -242,6 +247,8 @@ class PrintService:
                 self._settle(job.id, PrintJobState.SENT, None)
 
     def _settle(self, job_id: int, state: PrintJobState, error: str | None) -> None:
+        from clickdrop_desktop.store import PrintJobState, PrintJobStateChanged
+
         # Cancelled or expired meanwhile: the queue's state wins.
         with contextlib.suppress(PrintJobStateChanged):
             self._store.print_jobs.transition(
@@ -249,6 +256,10 @@ class PrintService:
             )
 
     def _send(self, job: PrintJob) -> int:
+        from printing.encoders import JobOptions, encode
+        from printing.transports import open_transport
+        from printing.uri import coerce_uri
+
         stored = self._store.get_order(job.order_identifier)
         if stored is None:
             raise ValueError("the order is no longer cached")
@@ -281,12 +292,15 @@ class PrintService:
         self.drain()
 
     def cancel(self, job_ids: list[int]) -> None:
+        from clickdrop_desktop.store import PrintJobState, PrintJobStateChanged
+
+        cancellable = [PrintJobState(s) for s in _CANCELLABLE]
         for job_id in job_ids:
             try:
                 self._store.print_jobs.transition(
                     job_id,
                     PrintJobState.CANCELLED,
-                    expect=_CANCELLABLE,
+                    expect=cancellable,
                     actor=WORKER,
                 )
             except PrintJobStateChanged:
@@ -322,6 +336,8 @@ class PrintService:
 
 def _short_printer(uri: str) -> str:
     """`zpl+tcp://127.0.0.1:9100?dpi=203` -> `ZPL · 127.0.0.1:9100` for the panel."""
+    from printing.uri import coerce_uri
+
     try:
         parsed = coerce_uri(uri)
     except ValueError:

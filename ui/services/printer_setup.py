@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from PIL import Image, ImageDraw
+from typing import TYPE_CHECKING
 
-from printing.bitmap import Bitmap
-from printing.encoders import JobOptions, encode
-from printing.transports import open_transport
-from printing.uri import coerce_uri
+if TYPE_CHECKING:
+    from printing.bitmap import Bitmap
 
 
 def discover_printers(virtual_port: int | None = None) -> list[tuple[str, str]]:
@@ -20,6 +18,10 @@ def discover_printers(virtual_port: int | None = None) -> list[tuple[str, str]]:
 
 def test_page(width: int, height: int, dpi: int) -> Bitmap:
     """A border, a 1 cm scale and a few words: shows size, offset and darkness at a glance."""
+    from PIL import Image, ImageDraw
+
+    from printing.bitmap import Bitmap
+
     image = Image.new("1", (width, height), 1)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, width - 1, height - 1), outline=0, width=4)
@@ -35,6 +37,10 @@ def test_page(width: int, height: int, dpi: int) -> Bitmap:
 
 def test_print(uri_text: str) -> None:
     """Send one test page to the printer at `uri_text`; raises a one-line error if it fails."""
+    from printing.encoders import JobOptions, encode
+    from printing.transports import open_transport
+    from printing.uri import coerce_uri
+
     uri = coerce_uri(uri_text)
     if uri.language == "pdf":
         raise ValueError("test pages go to label printers (ZPL, TSPL, ESC/POS) only")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from clickdrop_desktop.api.models import OrderStatus
-from clickdrop_desktop.store import OrderRow as StoreRow
-from clickdrop_desktop.store import OrderSort
 from ui.models.order_row import OrderQuery, OrderRow, Sort, SortKey, StatusFilter
+
+if TYPE_CHECKING:
+    from clickdrop_desktop.store import OrderRow as StoreRow
+    from clickdrop_desktop.store import OrderSort
 
 
 class OrderStore(Protocol):
@@ -18,7 +20,7 @@ class OrderStore(Protocol):
         self,
         search: str | None = None,
         status: OrderStatus | None = None,
-        sort: OrderSort = OrderSort.NEWEST,
+        sort: OrderSort = ...,
         offset: int = 0,
         limit: int = 100,
     ) -> Sequence[StoreRow]: ...
@@ -35,6 +37,8 @@ _STATUS = {
 
 
 def store_sort(sort: Sort) -> OrderSort:
+    from clickdrop_desktop.store import OrderSort  # SQLCipher loads with the first store
+
     if sort.key is SortKey.REFERENCE:
         return OrderSort.REFERENCE
     if sort.key is SortKey.RECIPIENT:

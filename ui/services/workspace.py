@@ -12,18 +12,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from clickdrop_desktop.api.models import parse_datetime
 from clickdrop_desktop.connectivity import Snapshot, State
-from clickdrop_desktop.session import AccountSession
-from clickdrop_desktop.sync.engine import SyncProgress, SyncResult, normalise_state
-from clickdrop_desktop.sync.store_adapter import StoreSyncStorage
 from ui.services.print_service import PrintService
 from ui.services.store_source import StoreOrderSource
 
-CoreSession = AccountSession
+if TYPE_CHECKING:
+    from clickdrop_desktop.session import AccountSession
+    from clickdrop_desktop.sync.engine import SyncProgress, SyncResult
 
 
 class Workspace(QObject):
@@ -31,7 +31,7 @@ class Workspace(QObject):
 
     connectivity_changed = Signal(object)
 
-    def __init__(self, session: CoreSession, parent: QObject | None = None) -> None:
+    def __init__(self, session: AccountSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.profile = session.profile
@@ -67,6 +67,9 @@ class Workspace(QObject):
 
     def last_sync(self) -> datetime | None:
         """When the last sync finished (kept in the encrypted store's sync state)."""
+        from clickdrop_desktop.sync.engine import normalise_state
+        from clickdrop_desktop.sync.store_adapter import StoreSyncStorage
+
         state = normalise_state(StoreSyncStorage(self.store).load_state())
         return parse_datetime(state["last_sync"]) if state["last_sync"] else None
 
@@ -93,6 +96,3 @@ class Workspace(QObject):
         self.closed = True
         self._unsubscribe()
         self.session.close()
-
-
-__all__ = ["SyncProgress", "SyncResult", "Workspace"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -13,9 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clickdrop_desktop.api.models import Order
 from ui.models.orders_model import STATUS_TEXT
 from ui.widgets.plain import PlainLabel
+
+if TYPE_CHECKING:
+    from clickdrop_desktop.api.models import Order
 
 
 def _when(value: datetime | None) -> str:

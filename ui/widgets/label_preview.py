@@ -3,12 +3,16 @@ smoothly (nearest-neighbour scaling, so what looks sharp here is sharp on the la
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
-from printing.bitmap import Bitmap
 from ui.widgets.plain import PlainLabel
+
+if TYPE_CHECKING:
+    from printing.bitmap import Bitmap
 
 
 def bitmap_to_qimage(bitmap: Bitmap) -> QImage:

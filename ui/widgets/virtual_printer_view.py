@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from printing.bitmap import Bitmap
 from ui.widgets.label_preview import LabelPreview, bitmap_to_qimage
 from ui.widgets.plain import PlainLabel
+
+if TYPE_CHECKING:
+    from printing.bitmap import Bitmap
 
 
 class VirtualPrinterView(QWidget):

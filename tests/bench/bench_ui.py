@@ -1,0 +1,159 @@
+"""Desktop app benchmarks (issue 5), each in fresh processes so start-up is really cold.
+
+`ui.start_ratio`: process start to the first paint of the orders table holding rows, with
+100,000 orders in the encrypted cache, divided by process start to the first paint of a bare
+PySide6 QMainWindow; both measured alternately in the same run, medians.
+`ui.rss_mb`: resident memory of that app process after scrolling the 100,000-order table
+through its middle, end and top.
+`ui.max_block_ms`: the longest GUI-thread stall (a 5 ms heartbeat timer's lateness) while the
+app syncs 10,000 orders from a sandbox *process* (rate limit off), so the server does not share
+the app's interpreter.
+`bench.scan_to_print_ms_p95`: bench mode, labels already cached: from the scan's Enter to the
+transport having taken the last byte (virtual printer over TCP), 95th percentile.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from clickdrop_desktop.store import OrderSource, Store  # noqa: E402
+from tests.helpers.order_factory import full_orders  # noqa: E402
+
+PROBE = Path(__file__).with_name("ui_probe.py")
+ACCOUNT_ID = "bench-ui"
+
+
+def _env(data: Path) -> dict[str, str]:
+    return dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        CLICKDROP_DATA_DIR=str(data),
+        PYTHONPATH=str(ROOT),
+    )
+
+
+def _probe(
+    args: list[str], data: Path, stdin: str = "", timeout: float = 600
+) -> tuple[float, list[dict]]:
+    """Run the probe; seconds from spawn to its first output line, and every JSON line."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, str(PROBE), *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=_env(data),
+        cwd=ROOT,
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    proc.stdin.write(stdin)
+    proc.stdin.close()
+    first = proc.stdout.readline()
+    elapsed = time.perf_counter() - start
+    lines = [first, *proc.stdout.readlines()]
+    proc.wait(timeout=timeout)
+    records = [json.loads(line) for line in lines if line.strip().startswith("{")]
+    if not records:
+        raise RuntimeError(f"ui probe {args[0]} printed nothing (exit {proc.returncode})")
+    errors = [r["error"] for r in records if "error" in r]
+    if errors:
+        raise RuntimeError(f"ui probe {args[0]}: {errors[0]}")
+    return elapsed, records
+
+
+def _make_store(folder: Path, count: int) -> tuple[Path, str]:
+    key = secrets.token_bytes(32)
+    path = folder / "bench-store.db"
+    store = Store.open(path, key, account_id=ACCOUNT_ID)
+    try:
+        orders = full_orders(count)
+        for i in range(0, len(orders), 1000):
+            store.upsert_orders(orders[i : i + 1000], OrderSource.FULL)
+    finally:
+        store.close()
+    return path, key.hex()
+
+
+def _sandbox(orders: int) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "clickdrop_desktop",
+            "sandbox",
+            "--orders",
+            str(orders),
+            "--rate-limit",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    assert proc.stdout is not None
+    return proc, proc.stdout.readline()
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def run(quick: bool) -> dict[str, float]:
+    orders = 20_000 if quick else 100_000
+    rounds = 2 if quick else 4
+    sync_orders = 2_000 if quick else 10_000
+    scans = 10 if quick else 30
+    results: dict[str, float] = {}
+    work = Path(tempfile.mkdtemp(prefix="clickdrop-bench-ui-"))
+    try:
+        store_path, key_hex = _make_store(work, orders)
+        bare_times, app_times, rss = [], [], []
+        _probe(["bare"], work / "warm")  # first-ever import fills the OS file cache
+        for n in range(rounds):
+            bare_times.append(_probe(["bare"], work / f"bare-{n}")[0])
+            elapsed, records = _probe(
+                ["app", str(store_path), ACCOUNT_ID], work / f"app-{n}", key_hex + "\n"
+            )
+            app_times.append(elapsed)
+            rss += [r["rss_mb"] for r in records if "rss_mb" in r]
+        results["ui.start_ratio"] = statistics.median(app_times) / statistics.median(bare_times)
+        results["ui.start_ms"] = statistics.median(app_times) * 1000
+        results["ui.bare_start_ms"] = statistics.median(bare_times) * 1000
+        results["ui.rss_mb"] = statistics.median(rss)
+
+        sandbox, info_line = _sandbox(max(sync_orders, scans * 3))
+        try:
+            _elapsed, records = _probe(["sync"], work / "sync", info_line)
+            blocks = [r for r in records if "max_block_ms" in r]
+            results["ui.max_block_ms"] = blocks[0]["max_block_ms"]
+            _elapsed, records = _probe(["scan", str(scans)], work / "scan", info_line)
+            timings = next(r["scan_ms"] for r in records if "scan_ms" in r)
+            results["bench.scan_to_print_ms_p95"] = _p95(timings)
+        finally:
+            sandbox.terminate()
+            sandbox.wait(timeout=10)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+if __name__ == "__main__":
+    print(json.dumps(run("--quick" in sys.argv), indent=2))

@@ -1,0 +1,283 @@
+"""Child process for bench_ui.py: starts a window, reports timings on stdout as JSON lines.
+
+Modes (argv[1]):
+  bare   a bare PySide6 QMainWindow; prints {"painted": true} at its first paint.
+  app    the real main window over an existing encrypted store of many orders (store key read
+         from stdin, never from argv); prints {"painted": true} when the orders table first
+         paints with rows, then {"rss_mb": ...} after scrolling through it.
+  sync   the real main window syncing an account from a sandbox process (url and key from
+         stdin) while a GUI-thread heartbeat measures stalls; prints {"max_block_ms": ...}.
+  scan   bench mode against the sandbox with the virtual printer: labels prepared (cached)
+         first, then each scan timed from Enter to the transport taking the bytes; prints
+         {"scan_ms": [...]}.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def say(**data: object) -> None:
+    print(json.dumps(data), flush=True)
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def bare() -> None:
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: TID251 - the baseline
+
+    app = QApplication(sys.argv[:1])
+    window = QMainWindow()
+    window.resize(1280, 720)
+
+    class Painted(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                # Reported once the paint is done (the filter runs before it).
+                QTimer.singleShot(0, lambda: (say(painted=True), app.quit()))
+            return False
+
+    watcher = Painted()
+    window.installEventFilter(watcher)
+    window.show()
+    app.exec()
+
+
+class _OneAccount:
+    """An account directory holding one account whose session is built by `opener`."""
+
+    def __init__(self, name: str, opener: object) -> None:
+        self.name = name
+        self.opener = opener
+
+    def list_accounts(self) -> list[object]:
+        from ui.services.views import AccountInfo
+
+        return [AccountInfo(self.name, "OBA", active=True)]
+
+    def active_name(self) -> str:
+        return self.name
+
+    def set_active(self, name: str) -> None:
+        return None
+
+    def open_session(self, name: str) -> object:
+        return self.opener()  # type: ignore[operator]
+
+    def needs_passphrase(self, name: str | None) -> bool:
+        return False
+
+    def provide_passphrase(self, passphrase: str) -> None:
+        return None
+
+    def verify(self, api_url: str, api_key: str) -> object:
+        raise NotImplementedError
+
+    def sign_in(self, name: str, api_url: str, api_key: str) -> object:
+        raise NotImplementedError
+
+    def sign_out(self, name: str) -> None:
+        return None
+
+
+def _window(directory: object, prefs: object = None):
+    from ui.app import build_context, create_application
+    from ui.controllers.bundle import Controllers
+    from ui.main_window import MainWindow
+
+    app = create_application()
+    ctx = build_context(app, demo=False)
+    ctx.feedback.enabled = False
+    if prefs is not None:
+        ctx.prefs = prefs  # type: ignore[assignment]
+    window = MainWindow(ctx, Controllers.create(ctx, directory, app))  # type: ignore[arg-type]
+    window.resize(1366, 768)
+    return app, window, ctx
+
+
+def app_mode(store_path: str, account_id: str) -> None:
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    key = bytes.fromhex(sys.stdin.readline().strip())
+
+    def opener() -> object:
+        # As the real directory does: the core session (httpx, SQLCipher) loads in the worker.
+        from clickdrop_desktop.session import AccountProfile, AccountSession, UnlockedKeys
+
+        profile = AccountProfile(
+            name="Bench",
+            api_url="http://127.0.0.1:9/api/v1",  # nothing listens: the start-up sync fails fast
+            account_id=account_id,
+            store_path=Path(store_path),
+            labels=True,
+        )
+        return AccountSession(profile, UnlockedKeys("bench-key", bytearray(key)), max_retries=0)
+
+    app, window, ctx = _window(_OneAccount("Bench", opener))
+    state = {"painted": False}
+
+    def scroll_and_measure() -> None:
+        bar = window.orders_view.verticalScrollBar()
+        for value in (bar.maximum() // 2, bar.maximum(), 0):
+            bar.setValue(value)
+            app.processEvents()
+        say(rss_mb=rss_mb(), rows=window.model.rowCount())
+        window.close()
+        app.quit()
+
+    class Painted(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            first = event.type() == QEvent.Type.Paint and not state["painted"]
+            if first and window.model.rowCount() > 0:
+                state["painted"] = True
+                QTimer.singleShot(0, lambda: say(painted=True))  # after the paint is done
+                QTimer.singleShot(0, scroll_and_measure)
+            return False
+
+    watcher = Painted()
+    window.orders_view.viewport().installEventFilter(watcher)
+    window.show()
+    window.c.accounts.restore_last()
+    app.exec()
+    ctx.tasks.shutdown(5000)
+
+
+def _sandbox_session(name: str):
+    from clickdrop_desktop.paths import account_dir
+    from clickdrop_desktop.sandbox.info import SandboxInfo
+    from clickdrop_desktop.session import (
+        AccountProfile,
+        AccountSession,
+        UnlockedKeys,
+        store_path_for,
+    )
+
+    info = SandboxInfo.from_json(sys.stdin.readline())
+    account = info.account(name)
+    import secrets
+
+    store_key = secrets.token_bytes(32)
+    profile = AccountProfile(
+        name="Bench",
+        api_url=info.url,
+        account_id="bench-sync",
+        store_path=store_path_for(account_dir("bench")),
+        full=account.type == "ChannelShipper",
+        labels=account.type == "OBA",
+        rate_per_s=0,
+    )
+
+    def opener() -> AccountSession:
+        return AccountSession(profile, UnlockedKeys(account.api_key, bytearray(store_key)))
+
+    return opener, info
+
+
+def sync_mode() -> None:
+    from PySide6.QtCore import QTimer
+
+    opener, _info = _sandbox_session("oba")
+    app, window, ctx = _window(_OneAccount("Bench", opener))
+    interval_ms = 5
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+    timer = QTimer()
+    timer.setInterval(interval_ms)
+
+    def beat() -> None:
+        now = time.perf_counter()
+        gaps.append((now - last[0]) * 1000 - interval_ms)
+        last[0] = now
+
+    timer.timeout.connect(beat)
+
+    def finished(_text: str) -> None:
+        timer.stop()
+        say(max_block_ms=max(gaps) if gaps else 0.0, beats=len(gaps), rows=window.model.rowCount())
+        window.close()
+        app.quit()
+
+    def started() -> None:
+        last[0] = time.perf_counter()
+        gaps.clear()
+        timer.start()
+
+    window.c.sync.started.connect(started)
+    window.c.sync.finished.connect(finished)
+    window.c.sync.failed.connect(lambda text: (say(error=text), app.quit()))
+    window.show()
+    window.c.accounts.restore_last()  # opening the account starts the sync
+    app.exec()
+    ctx.tasks.shutdown(5000)
+
+
+def scan_mode(count: int) -> None:
+    from PySide6.QtCore import QTimer
+
+    from clickdrop_desktop.api.models import OrderStatus
+    from printing.virtual_printer import VirtualPrinter
+    from ui.preferences import Preferences
+
+    opener, _info = _sandbox_session("oba")
+    printer = VirtualPrinter(port=0).start()
+    prefs = Preferences(printers={"postageLabel": f"zpl+tcp://127.0.0.1:{printer.port}"})
+    app, window, ctx = _window(_OneAccount("Bench", opener), prefs)
+    timings: list[float] = []
+    refs: list[str] = []
+
+    def scan_next() -> None:
+        if len(timings) >= len(refs):
+            say(scan_ms=timings)
+            window.close()
+            app.quit()
+            return
+        window.c.bench.scan(refs[len(timings)])
+
+    def on_synced(_text: str) -> None:
+        if refs:
+            return
+        store = window.logic.workspace.store
+        rows = store.query_orders(status=OrderStatus.NEW, limit=count)
+        ids = [r.order_identifier for r in rows]
+        refs.extend(r.order_reference or str(r.order_identifier) for r in rows)
+        window.logic.workspace.printing.prepare_labels(ids)  # cached first: offline-capable
+        window.c.sync.set_workspace(None)  # no background sync while timing
+        QTimer.singleShot(0, scan_next)
+
+    window.c.bench.scan_timing.connect(lambda ms: (timings.append(ms), scan_next()))
+    window.c.bench.result.connect(
+        lambda outcome, text: None if outcome.value == "ok" else (say(error=text), app.quit())
+    )
+    window.c.sync.finished.connect(on_synced)
+    window.show()
+    window.c.accounts.restore_last()
+    app.exec()
+    ctx.tasks.shutdown(5000)
+    printer.stop()
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "bare":
+        bare()
+    elif mode == "app":
+        app_mode(sys.argv[2], sys.argv[3])
+    elif mode == "sync":
+        sync_mode()
+    elif mode == "scan":
+        scan_mode(int(sys.argv[2]))
+    else:
+        raise SystemExit(f"unknown mode {mode}")

@@ -175,7 +175,9 @@ def connect(
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except DatabaseError as exc:
-            if any(sign in str(exc).lower() for sign in _BUSY_SIGNS):
+            # Page 1 failing its HMAC reads as "file is not a database" (wrong key, or page 1
+            # itself damaged); anything else (a schema page missing, busy) is not a key problem.
+            if "not a database" not in str(exc).lower():
                 raise translate(exc) from None
             raise WrongStoreKey(
                 "the order cache cannot be decrypted with this account's key"

@@ -1,0 +1,551 @@
+"""The print queue: jobs from the store's `print_jobs` to the printer, once, or loudly not at all.
+
+Life of a job: `queued` -> `sending` -> `sent`, or `failed` (with a one-line reason), `expired`
+(not sent in time: labels must not pour out when a printer comes back hours later),
+`cancelled`, or `uncertain`.
+
+Rules, and why:
+
+* Never printed twice by accident. A job is claimed compare-and-set (`queued` -> `sending`),
+  so two workers (the GUI and a CLI, two threads) cannot both send it. A reprint is a new job
+  with its own idempotency key, made only on an explicit request, logged with who and when.
+* Never lost. Jobs live in the encrypted store; a kill -9 leaves them where they were.
+* `uncertain`, not resent: a job found in `sending` whose worker is gone (the process died
+  mid-send) may have printed, wholly or in part. Resending it blindly is how duplicate labels
+  happen, and dropping it is how labels go missing, so the queue marks it `uncertain` and the
+  user decides (reprint, or "it printed"). A worker proves it is alive by holding an exclusive
+  lock on its own lease file for its lifetime; the kernel releases it when the process dies.
+* A failure after part of a job left this machine is judged by what can have printed: ZPL and
+  TSPL print a label only at its `^XZ` / `PRINT`, so a job cut before the first of those
+  printed nothing and may be sent again; anything else goes to `uncertain`.
+* Transient failures (busy, timeout, offline, disconnected) are retried with exponential
+  backoff, the job back in `queued` between attempts (so it can be cancelled, and a crash
+  while waiting loses nothing); permanent ones (permission denied, not found, paper out, head
+  open) fail at once, visibly, and stay retryable by hand.
+* Pre-flight: where the transport can ask the printer, paper out / head open / paused stop the
+  job before a byte is sent (a printer in that state would hold the job and print it later,
+  stale). Where it cannot say ("unknown"), the job is sent.
+
+Thread-safe: the GUI runs `process`/`run_pending` on a worker thread; listeners are called on
+that thread (a Qt adapter re-emits them as signals).
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from clickdrop_desktop.store import (
+    PrintJob,
+    PrintJobEvent,
+    PrintJobState,
+    PrintJobStateChanged,
+    Store,
+)
+from printing.queue_lease import WorkerLease
+from printing.queue_send import (
+    TRANSIENT_ERRORS,
+    JobSender,
+    PrinterNotReady,
+    TransportFactory,
+    nothing_printed,
+)
+from printing.transports import PrinterError
+from printing.uri import PrinterUri, coerce_uri
+
+__all__ = [
+    "DEFAULT_EXPIRY",
+    "JobDeferred",
+    "JobRejected",
+    "JobResult",
+    "PrintQueue",
+    "PrinterNotReady",
+    "RetryPolicy",
+    "default_actor",
+    "nothing_printed",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_EXPIRY = timedelta(minutes=30)
+CLAIM_SEPARATOR = "#"  # a job's `claimed_by` is "<worker lease id>#<claim number>"
+_ERROR_MAX = 300
+
+Preparer = Callable[[PrintJob], bytes]
+Listener = Callable[[PrintJob], None]
+
+
+class JobDeferred(Exception):
+    """Raised by a preparer: the job cannot be made now but may later (offline, label not
+    cached). The job goes back to `queued`, untouched, with `message` as its note."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class JobRejected(Exception):
+    """Raised by a preparer: this job can never be made as asked (one line for the user)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff for transient printer errors: `attempts` sends in all."""
+
+    attempts: int = 4
+    initial_s: float = 0.5
+    factor: float = 2.0
+    max_delay_s: float = 8.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1-based)."""
+        return float(min(self.max_delay_s, self.initial_s * self.factor ** (attempt - 1)))
+
+
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    """What `process` did with a job: its final row, and what left this machine."""
+
+    job: PrintJob
+    bytes_sent: int = 0
+    error: str | None = None  # the one-line reason when it did not print
+    deferred: bool = False  # back in the queue, waiting for something (e.g. the API)
+    rejected: bool = False  # the document could not be had or rendered (not the printer)
+
+    @property
+    def printed(self) -> bool:
+        return self.job.state is PrintJobState.SENT
+
+
+def default_actor(front_end: str = "") -> str:
+    """Who is acting, for the job history: `user@host (front end)`."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name on some service accounts
+        user = "unknown"
+    name = f"{user}@{socket.gethostname()}"
+    return f"{name} ({front_end})" if front_end else name
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= _ERROR_MAX else line[: _ERROR_MAX - 1] + "…"
+
+
+class PrintQueue:
+    """One account's print queue. Create it when the account opens; `close()` it after.
+
+    Args:
+        store: the account's open store (its `print_jobs`).
+        expiry: how long a queued job may wait before it expires instead of printing.
+        retry: the backoff for transient printer errors.
+        actor: who acts through this queue, for the history (`default_actor()` if None).
+        transport_factory: builds a transport for a URI (tests inject fakes).
+        clock: the current time (UTC); `sleep` waits between retries (tests pass fakes).
+        lease_dir: where worker lease files live (default: beside the store).
+        preflight: ask the printer for its status before sending (where it can say).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        expiry: timedelta | None = DEFAULT_EXPIRY,
+        retry: RetryPolicy | None = None,
+        actor: str | None = None,
+        transport_factory: TransportFactory | None = None,
+        clock: Callable[[], datetime] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        lease_dir: Path | None = None,
+        preflight: bool = True,
+    ) -> None:
+        self.store = store
+        self.expiry = expiry
+        self.retry_policy = retry or RetryPolicy()
+        self.actor = actor or default_actor()
+        self.sender = JobSender(transport_factory, preflight=preflight, monotonic=monotonic)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._sleep = sleep
+        self.lease = WorkerLease(lease_dir or store.path.parent / "print-workers")
+        self._listeners: list[Listener] = []
+        self._lock = threading.Lock()
+        self._claims = 0
+        self.recovered = self.recover()
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release this worker's lease (jobs it left in `sending` become `uncertain` later)."""
+        self.lease.release()
+
+    def __enter__(self) -> PrintQueue:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def recover(self) -> list[PrintJob]:
+        """Mark jobs left in `sending` by a dead worker `uncertain` (never resent blindly)."""
+        found: list[PrintJob] = []
+        for job in self.store.print_jobs.list([PrintJobState.SENDING], limit=100_000):
+            lease_id = (job.claimed_by or "").partition(CLAIM_SEPARATOR)[0]
+            if self.lease.is_alive(lease_id):
+                continue
+            try:
+                moved = self.store.print_jobs.transition(
+                    job.id,
+                    PrintJobState.UNCERTAIN,
+                    expect=[PrintJobState.SENDING],
+                    action="interrupted",
+                    actor=self.actor,
+                    error="the app stopped while sending this job, so it may have printed: "
+                    "check the printer, then reprint it or mark it printed",
+                    now=self._clock(),
+                )
+            except PrintJobStateChanged:
+                continue  # its worker finished it meanwhile
+            found.append(moved)
+            self._notify(moved)
+        return found
+
+    # -- listeners --------------------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener(job)` after every change this queue makes; returns the remover.
+
+        Called on the thread that made the change (a worker): a GUI must hop threads itself.
+        """
+        with self._lock:
+            self._listeners.append(listener)
+
+        def remove() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return remove
+
+    def _notify(self, job: PrintJob) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(job)
+            except Exception:  # a broken view must never stop a print
+                log.exception("print queue listener failed")
+
+    # -- requests (explicit user actions) ---------------------------------------------------
+
+    def enqueue(
+        self,
+        order_identifier: int,
+        document_type: str,
+        printer_uri: PrinterUri | str,
+        *,
+        copies: int = 1,
+        reprint: bool = False,
+        actor: str | None = None,
+    ) -> PrintJob:
+        """Queue a print; the same (order, document) again gives the same job.
+
+        Raises `DuplicatePrintJob` when it was printed already (a reprint must be asked for),
+        `UncertainPrintJob` when its last send was interrupted, `PrinterUriError` for a bad URI.
+        """
+        uri = coerce_uri(printer_uri)
+        job = self.store.print_jobs.insert(
+            order_identifier,
+            document_type,
+            str(uri),
+            copies=copies,
+            reprint=reprint,
+            expires_at=self._expires_at(),
+            requested_by=actor or self.actor,
+        )
+        self._notify(job)
+        return job
+
+    def retry(self, job_id: int, *, actor: str | None = None) -> PrintJob:
+        """Queue a failed, expired, cancelled or uncertain job again (an explicit action)."""
+        job = self.store.print_jobs.requeue(
+            job_id, expires_at=self._expires_at(), actor=actor or self.actor
+        )
+        self._notify(job)
+        return job
+
+    def cancel(self, job_id: int, *, actor: str | None = None) -> PrintJob:
+        """Cancel a job that has not been sent (queued, failed or uncertain)."""
+        job = self.store.print_jobs.transition(
+            job_id,
+            PrintJobState.CANCELLED,
+            expect=[PrintJobState.QUEUED, PrintJobState.FAILED, PrintJobState.UNCERTAIN],
+            action="cancelled",
+            actor=actor or self.actor,
+            now=self._clock(),
+        )
+        self._notify(job)
+        return job
+
+    def confirm_printed(self, job_id: int, *, actor: str | None = None) -> PrintJob:
+        """The user checked: an `uncertain` job did print. It becomes `sent`."""
+        job = self.store.print_jobs.transition(
+            job_id,
+            PrintJobState.SENT,
+            expect=[PrintJobState.UNCERTAIN],
+            action="confirmed printed",
+            actor=actor or self.actor,
+            now=self._clock(),
+        )
+        self._notify(job)
+        return job
+
+    def expire_stale(self) -> list[PrintJob]:
+        """Expire queued jobs past their time (also done before every claim)."""
+        expired = self.store.print_jobs.expire_stale(now=self._clock())
+        for job in expired:
+            self._notify(job)
+        return expired
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get(self, job_id: int) -> PrintJob | None:
+        return self.store.print_jobs.get(job_id)
+
+    def jobs(self, states: Iterable[PrintJobState] | None = None) -> list[PrintJob]:
+        return self.store.print_jobs.list(states, limit=100_000)
+
+    def recent(self, limit: int = 200) -> list[PrintJob]:
+        return self.store.print_jobs.recent(limit)
+
+    def history(self, job_id: int) -> list[PrintJobEvent]:
+        return self.store.print_jobs.events(job_id)
+
+    def counts(self) -> dict[PrintJobState, int]:
+        return self.store.print_jobs.counts()
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def run_pending(
+        self, prepare: Preparer, *, before: Callable[[PrintJob], None] | None = None
+    ) -> list[JobResult]:
+        """Send every queued job, oldest first, until none is left that this run has not
+        tried (a deferred job waits for the next run)."""
+        self.recover()
+        self.expire_stale()
+        tried: set[int] = set()
+        results: list[JobResult] = []
+        while True:
+            waiting = [
+                job
+                for job in self.store.print_jobs.list([PrintJobState.QUEUED], limit=100_000)
+                if job.id not in tried
+            ]
+            if not waiting:
+                return results
+            for job in waiting:
+                tried.add(job.id)
+                results.append(self.process(job.id, prepare, before=before))
+
+    def process(
+        self,
+        job_id: int,
+        prepare: Preparer,
+        *,
+        before: Callable[[PrintJob], None] | None = None,
+    ) -> JobResult:
+        """Send one queued job, retrying transient failures. Never raises for a printer or
+        document problem: the job's final state and the result's `error` say what happened.
+
+        `before(job)` runs while the job is still `queued` (e.g. fetch its label: slow, and
+        nothing is sent yet, so a crash there leaves a plain queued job); it may raise
+        `JobDeferred` or `JobRejected`. `prepare(job)` then makes the bytes.
+        """
+        if before is not None:
+            current = self.store.print_jobs.get(job_id)
+            if current is None or current.state is not PrintJobState.QUEUED:
+                return self._not_claimed(current, job_id)
+            try:
+                before(current)
+            except JobDeferred as exc:
+                return JobResult(self._note(current, exc.message), error=exc.message, deferred=True)
+            except JobRejected as exc:
+                job = self._move(current, PrintJobState.FAILED, exc.message, [PrintJobState.QUEUED])
+                return JobResult(job, error=exc.message, rejected=True)
+        job, won = self._claim(job_id)
+        if not won:
+            return self._not_claimed(job, job_id)
+        try:
+            data = prepare(job)
+            uri = coerce_uri(job.printer_uri)
+        except JobDeferred as exc:
+            job = self._finish(job, PrintJobState.QUEUED, exc.message, "deferred")
+            return JobResult(job, error=exc.message, deferred=True)
+        except JobRejected as exc:
+            job = self._finish(job, PrintJobState.FAILED, exc.message)
+            return JobResult(job, error=exc.message, rejected=True)
+        except Exception as exc:  # noqa: BLE001 - a render failure fails this job only
+            message = _one_line(getattr(exc, "message", None) or str(exc) or type(exc).__name__)
+            log.warning("print job %s could not be prepared: %s", job.id, message)
+            job = self._finish(job, PrintJobState.FAILED, message)
+            return JobResult(job, error=message, rejected=True)
+        return self._send_with_retries(job, uri, data)
+
+    def _send_with_retries(self, job: PrintJob, uri: PrinterUri, data: bytes) -> JobResult:
+        while True:
+            try:
+                self.sender.send(uri, data, job_name=f"clickdrop {job.idempotency_key}")
+            except PrinterError as exc:
+                message = _one_line(exc.message)
+                if not nothing_printed(uri.language, data, exc.bytes_sent):
+                    note = _one_line(
+                        f"{message} ({exc.bytes_sent} of {len(data)} bytes had gone): it may "
+                        "have printed; check the printer, then reprint it or mark it printed"
+                    )
+                    final = self._finish(job, PrintJobState.UNCERTAIN, note)
+                    return JobResult(final, exc.bytes_sent, note)
+                if not self._should_retry(exc, job):
+                    final = self._finish(job, PrintJobState.FAILED, message)
+                    return JobResult(final, exc.bytes_sent, message)
+                delay = self.retry_policy.delay(job.attempts)
+                self._finish(
+                    job,
+                    PrintJobState.QUEUED,
+                    message,
+                    "retry scheduled",
+                    detail=f"{message}; next try in {delay:g} s",
+                )
+                self._sleep(delay)
+                job, won = self._claim(job.id)
+                if not won:
+                    return self._not_claimed(job, job.id)  # cancelled or expired meanwhile
+                continue
+            return JobResult(self._finish(job, PrintJobState.SENT, None), len(data))
+
+    @staticmethod
+    def _not_claimed(job: PrintJob | None, job_id: int) -> JobResult:
+        if job is None:
+            raise PrintJobStateChanged(f"no print job {job_id}", job_state="missing")
+        if job.state is PrintJobState.SENT:
+            return JobResult(job)
+        if job.state is PrintJobState.EXPIRED:
+            return JobResult(
+                job, error="the job waited too long and expired instead of printing late"
+            )
+        if job.state is PrintJobState.SENDING:
+            return JobResult(job, error="another window or process is sending this job now")
+        return JobResult(job, error=job.last_error or f"the job is {job.state.value}")
+
+    def _note(self, job: PrintJob, message: str) -> PrintJob:
+        """Keep a queued job queued, with why it is waiting."""
+        return self._move(job, PrintJobState.QUEUED, message, [PrintJobState.QUEUED], "waiting")
+
+    def _move(
+        self,
+        job: PrintJob,
+        state: PrintJobState,
+        error: str | None,
+        expect: list[PrintJobState],
+        action: str | None = None,
+    ) -> PrintJob:
+        try:
+            moved = self.store.print_jobs.transition(
+                job.id,
+                state,
+                expect=expect,
+                action=action,
+                actor=self.actor,
+                error=error,
+                now=self._clock(),
+            )
+        except PrintJobStateChanged:
+            current = self.store.print_jobs.get(job.id)
+            return current if current is not None else job
+        self._notify(moved)
+        return moved
+
+    def _should_retry(self, exc: PrinterError, job: PrintJob) -> bool:
+        if not isinstance(exc, TRANSIENT_ERRORS) or not exc.retryable:
+            return False
+        if job.attempts >= self.retry_policy.attempts:
+            return False
+        return job.expires_at is None or job.expires_at > self._clock()
+
+    def _claim(self, job_id: int) -> tuple[PrintJob, bool]:
+        """Try to take the job; True only if THIS call moved it to `sending` (another thread
+        of this queue shares the lease, so each claim gets its own token)."""
+        with self._lock:
+            self._claims += 1
+            token = f"{self.lease.id}{CLAIM_SEPARATOR}{self._claims}"
+        job = self.store.print_jobs.claim(job_id, now=self._clock(), owner=token)
+        won = job.state is PrintJobState.SENDING and job.claimed_by == token
+        if won or job.state is PrintJobState.EXPIRED:
+            self._notify(job)
+        return job, won
+
+    def _finish(
+        self,
+        job: PrintJob,
+        state: PrintJobState,
+        error: str | None,
+        action: str | None = None,
+        *,
+        detail: str | None = None,
+    ) -> PrintJob:
+        try:
+            final = self.store.print_jobs.transition(
+                job.id,
+                state,
+                expect=[PrintJobState.SENDING],
+                action=action,
+                actor=self.lease.id,
+                error=error,
+                detail=detail,
+                now=self._clock(),
+            )
+        except PrintJobStateChanged:
+            # Someone moved it while we held it (recovery by a confused peer); ours is the
+            # truth about what happened on the wire, so record it and say so.
+            log.warning("print job %s changed state while it was being sent", job.id)
+            final = self.store.print_jobs.transition(
+                job.id, state, expect=PrintJobState, action=action, error=error, now=self._clock()
+            )
+        self._notify(final)
+        return final
+
+    def _expires_at(self) -> datetime | None:
+        return None if self.expiry is None else self._clock() + self.expiry
+
+    def describe(self, job: PrintJob) -> dict[str, Any]:
+        """A job as JSON-able data (CLI `--json`, logs): no customer text, only ids."""
+        return {
+            "id": job.id,
+            "idempotency_key": job.idempotency_key,
+            "orderIdentifier": job.order_identifier,
+            "document": job.document_type,
+            "printer": job.printer_uri,
+            "copies": job.copies,
+            "reprint": job.reprint,
+            "state": job.state.value,
+            "attempts": job.attempts,
+            "error": job.last_error,
+            "created_at": job.created_at.isoformat(),
+            "expires_at": job.expires_at.isoformat() if job.expires_at else None,
+        }

@@ -1,0 +1,415 @@
+"""`PrintService`: an order's document, from the encrypted cache to the printer, through the queue.
+
+Where a document comes from:
+
+* Labels and Click & Drop's own documents (`postageLabel`, `despatchNote`, `CN22`, `CN23`) come
+  from the store's cache. Only when one is missing AND the user asked to print or prepare it
+  is `GET /orders/{id}/label` called (it generates the label: state-changing, maybe billed;
+  never for a preview), and its PDF is put in the encrypted store at once, so every later
+  print and reprint is local and works offline.
+* Our own documents (`packingSlip`) are drawn locally from the cached order.
+
+Then `printing.jobs` renders at the printer's true dpi and media and encodes for its
+language; the bytes go through `PrintQueue` (idempotency, expiry, retries, pre-flight).
+Encoded jobs are kept in a small in-memory cache keyed by the document's hash and the exact
+printer settings, so a reprint is only a transport write.
+
+Every method blocks (disk, network, USB): the GUI calls them from a worker thread.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from clickdrop_desktop.api.errors import ApiError
+from clickdrop_desktop.store import (
+    DuplicatePrintJob,
+    PrintJob,
+    PrintJobState,
+    Store,
+    StoredOrder,
+    UncertainPrintJob,
+)
+from printing.bitmap import Bitmap
+from printing.documents import packing_slip
+from printing.jobs import (
+    DOCUMENT_TYPES,
+    OWN_DOCUMENTS,
+    SheetOptions,
+    document_size,
+    job_bytes,
+    pdf_info,
+    render,
+)
+from printing.queue import JobDeferred, JobRejected, JobResult, PrintQueue
+from printing.raster import RasterError
+from printing.uri import PrinterUri, coerce_uri
+
+log = logging.getLogger(__name__)
+
+ENCODED_CACHE_BYTES = 64 * 1024 * 1024
+
+
+class LabelSource(Protocol):
+    """What the service needs of the API client (`ClickDropClient.get_label`)."""
+
+    def get_label(
+        self,
+        keys: Sequence[int | str] | int | str,
+        document_type: str = ...,
+        *,
+        include_returns_label: bool = ...,
+        include_cn: bool | None = ...,
+    ) -> bytes: ...
+
+
+class DocumentUnavailable(Exception):
+    """A document cannot be had now. `offline`: it may be later (API down, not cached)."""
+
+    def __init__(self, message: str, *, offline: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offline = offline
+
+
+class PrintOutcome(enum.StrEnum):
+    PRINTED = "printed"
+    ALREADY_PRINTED = "already_printed"  # a second print needs an explicit reprint
+    UNCERTAIN = "uncertain"  # an interrupted send may have printed: the user must decide
+    UNKNOWN_ORDER = "unknown_order"
+    OFFLINE_NO_LABEL = "offline_no_label"  # not cached and the API is unreachable: queued
+    NO_LABEL = "no_label"  # cannot be had at all (account type, order gone upstream)
+    PRINTER_PROBLEM = "printer_problem"  # failed (retryable by hand) or expired
+
+
+@dataclass(frozen=True, slots=True)
+class PrintResult:
+    """What happened to one (order, document) print request."""
+
+    order_identifier: int
+    reference: str
+    document_type: str
+    outcome: PrintOutcome
+    message: str
+    job: PrintJob | None = None
+    bytes_sent: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is PrintOutcome.PRINTED
+
+
+@dataclass(frozen=True, slots=True)
+class PrepareResult:
+    fetched: int
+    already_cached: int
+    problems: tuple[str, ...]
+    stopped_offline: bool  # the API went away: the rest were not tried
+
+
+class PrintService:
+    """One account's printing. Build it when the account opens, with its store and queue.
+
+    Args:
+        store: the account's open store.
+        queue: the print queue over that store.
+        labels: the API client, or None when there is none (then only cached labels print).
+        labels_available: False for accounts that cannot get labels through the API (non-OBA).
+        online: False when connectivity is known to be offline (the API is then not tried).
+        sender: the business name on our own documents.
+        sheet: how labels go on A4 for `pdf` printers.
+        include_cn: the label call's `includeCN` (None: the account's setting).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        queue: PrintQueue,
+        *,
+        labels: LabelSource | None = None,
+        labels_available: bool = True,
+        online: Callable[[], bool] | None = None,
+        sender: str = "",
+        sheet: SheetOptions | None = None,
+        include_cn: bool | None = None,
+        encoded_cache_bytes: int = ENCODED_CACHE_BYTES,
+    ) -> None:
+        self.store = store
+        self.queue = queue
+        self.labels = labels
+        self.labels_available = labels_available
+        self._online = online or (lambda: True)
+        self.sender = sender
+        self.sheet = sheet or SheetOptions()
+        self.include_cn = include_cn
+        self._encoded: OrderedDict[tuple[str, str, int, str], bytes] = OrderedDict()
+        self._encoded_bytes = 0
+        self._encoded_limit = encoded_cache_bytes
+        self._lock = threading.Lock()
+        self._fetch_lock = threading.Lock()
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def order(self, order_identifier: int) -> StoredOrder:
+        stored = self.store.get_order(order_identifier)
+        if stored is None:
+            raise DocumentUnavailable(
+                f"order {order_identifier} is not in the cache", offline=False
+            )
+        return stored
+
+    def has_document(self, order_identifier: int, document_type: str) -> bool:
+        """Printable without the API (cached, or one we draw ourselves)?"""
+        if document_type in OWN_DOCUMENTS:
+            return self.store.get_order(order_identifier) is not None
+        return self.store.documents.has(order_identifier, document_type)
+
+    def document_pdf(
+        self,
+        order_identifier: int,
+        document_type: str,
+        *,
+        fetch: bool = False,
+        size: str = "4x6",
+    ) -> bytes:
+        """The document as PDF: drawn by us, from the cache, or (only with `fetch`, an explicit
+        print/prepare action) generated upstream and cached at once.
+
+        Raises `DocumentUnavailable` (`offline=True` when it may be had later).
+        """
+        if document_type not in DOCUMENT_TYPES:
+            raise DocumentUnavailable(f"unknown document type {document_type!r}", offline=False)
+        if document_type in OWN_DOCUMENTS:
+            stored = self.order(order_identifier)
+            return packing_slip(
+                stored.order, size="a4" if size == "a4" else "4x6", sender=self.sender
+            )
+        cached = self.store.documents.get(order_identifier, document_type)
+        if cached is not None:
+            return cached.data
+        if not fetch:
+            raise DocumentUnavailable(
+                f"order {order_identifier}'s {document_type} is not cached yet", offline=True
+            )
+        return self._fetch(order_identifier, document_type)
+
+    def _fetch(self, order_identifier: int, document_type: str) -> bytes:
+        if self.labels is None or not self.labels_available:
+            raise DocumentUnavailable(
+                "this account cannot get labels through the API (Click & Drop gives them to "
+                "OBA accounts only); print them from the Click & Drop website",
+                offline=False,
+            )
+        self.order(order_identifier)  # only orders of this account's cache, never a bare id
+        if not self._online():
+            raise DocumentUnavailable(
+                f"order {order_identifier}'s {document_type} is not cached and Click & Drop "
+                "is offline; the job waits in the queue",
+                offline=True,
+            )
+        with self._fetch_lock:  # two workers must not generate the same label twice
+            cached = self.store.documents.get(order_identifier, document_type)
+            if cached is not None:
+                return cached.data
+            try:
+                pdf = self.labels.get_label(
+                    [order_identifier], document_type, include_cn=self.include_cn
+                )
+            except ApiError as exc:
+                offline = exc.transient
+                suffix = "; the job waits in the queue" if offline else ""
+                raise DocumentUnavailable(
+                    f"could not get order {order_identifier}'s {document_type}: "
+                    f"{exc.message}{suffix}",
+                    offline=offline,
+                ) from None
+            info = pdf_info(pdf)
+            self.store.documents.put(
+                order_identifier,
+                document_type,
+                pdf,
+                page_count=info.page_count,
+                page_width_mm=info.width_mm,
+                page_height_mm=info.height_mm,
+            )
+        log.info("cached %s of order %s", document_type, order_identifier)
+        return pdf
+
+    def prepare_labels(
+        self,
+        order_identifiers: Sequence[int],
+        document_type: str = "postageLabel",
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> PrepareResult:
+        """The explicit "prepare labels" action (billable upstream): fetch and cache what is
+        missing, one call per order so each PDF is known to be that order's."""
+        fetched = cached = 0
+        problems: list[str] = []
+        total = len(order_identifiers)
+        for done, order_identifier in enumerate(order_identifiers, 1):
+            if self.store.documents.has(order_identifier, document_type):
+                cached += 1
+            else:
+                try:
+                    self._fetch(order_identifier, document_type)
+                    fetched += 1
+                except DocumentUnavailable as exc:
+                    problems.append(exc.message)
+                    if exc.offline:
+                        return PrepareResult(fetched, cached, tuple(problems), True)
+            if progress is not None:
+                progress(done, total)
+        return PrepareResult(fetched, cached, tuple(problems), False)
+
+    # -- rendering (the preview and the printer see the same bitmaps) ---------------------------
+
+    def render(
+        self, order_identifier: int, document_type: str, printer_uri: PrinterUri | str
+    ) -> list[Bitmap]:
+        """The bitmaps the printer at `printer_uri` will print. Never calls the API: a label
+        that is not cached raises `DocumentUnavailable`."""
+        uri = coerce_uri(printer_uri)
+        pdf = self.document_pdf(order_identifier, document_type, size=document_size(uri))
+        return render(pdf, uri, sheet=self.sheet)
+
+    def job_bytes(self, job: PrintJob) -> bytes:
+        """The bytes for a job's printer, from the cache (encoded once per document and
+        printer settings). Raises `JobDeferred` / `JobRejected` for the queue."""
+        uri = coerce_uri(job.printer_uri)
+        try:
+            pdf = self.document_pdf(
+                job.order_identifier, job.document_type, size=document_size(uri)
+            )
+        except DocumentUnavailable as exc:
+            raise (JobDeferred if exc.offline else JobRejected)(exc.message) from None
+        key = (hashlib.sha256(pdf).hexdigest(), str(uri), job.copies, repr(self.sheet))
+        with self._lock:
+            data = self._encoded.get(key)
+            if data is not None:
+                self._encoded.move_to_end(key)
+                return data
+        try:
+            data = job_bytes(
+                pdf,
+                uri,
+                copies=job.copies,
+                title=f"order {job.order_identifier}",
+                sheet=self.sheet,
+            )
+        except RasterError as exc:
+            raise JobRejected(
+                f"order {job.order_identifier}'s {job.document_type}: {exc}"
+            ) from None
+        self._remember(key, data)
+        return data
+
+    def _remember(self, key: tuple[str, str, int, str], data: bytes) -> None:
+        if len(data) > self._encoded_limit // 4:
+            return
+        with self._lock:
+            if key in self._encoded:
+                return
+            self._encoded[key] = data
+            self._encoded_bytes += len(data)
+            while self._encoded_bytes > self._encoded_limit:
+                _, dropped = self._encoded.popitem(last=False)
+                self._encoded_bytes -= len(dropped)
+
+    def _ready(self, job: PrintJob) -> None:
+        """Before a job is claimed: have its document (fetching it now if it must be, since
+        the job itself is the user's explicit request), so the slow part happens while the
+        job is still safely `queued`."""
+        try:
+            self.document_pdf(job.order_identifier, job.document_type, fetch=True)
+        except DocumentUnavailable as exc:
+            raise (JobDeferred if exc.offline else JobRejected)(exc.message) from None
+
+    # -- printing ------------------------------------------------------------------------------
+
+    def print_document(
+        self,
+        order_identifier: int,
+        document_type: str,
+        printer_uri: PrinterUri | str,
+        *,
+        copies: int = 1,
+        reprint: bool = False,
+        fetch: bool = True,
+        actor: str | None = None,
+    ) -> PrintResult:
+        """Print one document of one order now, through the queue; never raises for an
+        expected problem (the result's outcome and message say what happened)."""
+        uri = coerce_uri(printer_uri)
+        stored = self.store.get_order(order_identifier)
+        if stored is None:
+            return PrintResult(
+                order_identifier,
+                str(order_identifier),
+                document_type,
+                PrintOutcome.UNKNOWN_ORDER,
+                f"order {order_identifier} is not in this account's cache (sync first?)",
+            )
+        reference = stored.order.order_reference or str(order_identifier)
+
+        def result(
+            outcome: PrintOutcome, message: str, job: PrintJob | None = None, sent: int = 0
+        ) -> PrintResult:
+            return PrintResult(
+                order_identifier, reference, document_type, outcome, message, job, sent
+            )
+
+        try:
+            job = self.queue.enqueue(
+                order_identifier, document_type, uri, copies=copies, reprint=reprint, actor=actor
+            )
+        except UncertainPrintJob as exc:
+            return result(PrintOutcome.UNCERTAIN, exc.message)
+        except DuplicatePrintJob as exc:
+            return result(PrintOutcome.ALREADY_PRINTED, exc.message)
+        if not fetch and not self.has_document(order_identifier, document_type):
+            message = f"order {order_identifier}'s {document_type} is not cached; the job waits"
+            return result(PrintOutcome.OFFLINE_NO_LABEL, message, job)
+        outcome = self.queue.process(job.id, self.job_bytes, before=self._ready)
+        return self._result(outcome, result)
+
+    @staticmethod
+    def _result(
+        outcome: JobResult, result: Callable[[PrintOutcome, str, PrintJob | None, int], PrintResult]
+    ) -> PrintResult:
+        job = outcome.job
+        if outcome.printed:
+            copies = f" ({job.copies} copies)" if job.copies > 1 else ""
+            return result(PrintOutcome.PRINTED, f"printed{copies}", job, outcome.bytes_sent)
+        message = outcome.error or job.last_error or f"the job is {job.state.value}"
+        if outcome.deferred or job.state is PrintJobState.QUEUED:
+            return result(PrintOutcome.OFFLINE_NO_LABEL, message, job, 0)
+        if job.state is PrintJobState.UNCERTAIN:
+            return result(PrintOutcome.UNCERTAIN, message, job, outcome.bytes_sent)
+        if outcome.rejected:
+            return result(PrintOutcome.NO_LABEL, message, job, 0)
+        if job.state is PrintJobState.EXPIRED:
+            message = "the job waited too long and expired instead of printing late"
+        return result(PrintOutcome.PRINTER_PROBLEM, message, job, outcome.bytes_sent)
+
+    def run_pending(self) -> list[JobResult]:
+        """Send every waiting job (e.g. after the printer or the API came back)."""
+        return self.queue.run_pending(self.job_bytes, before=self._ready)
+
+    def retry(self, job_ids: Sequence[int], *, actor: str | None = None) -> list[JobResult]:
+        """The user's explicit retry of failed / expired / uncertain jobs; then send them."""
+        results = []
+        for job_id in job_ids:
+            self.queue.retry(job_id, actor=actor)
+            results.append(self.queue.process(job_id, self.job_bytes, before=self._ready))
+        return results
+
+    def cancel(self, job_ids: Sequence[int], *, actor: str | None = None) -> list[PrintJob]:
+        return [self.queue.cancel(job_id, actor=actor) for job_id in job_ids]

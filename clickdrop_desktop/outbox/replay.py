@@ -263,6 +263,7 @@ class OutboxReplayer:
                 else:
                     to_send.append(pair)
             to_send.sort(key=lambda p: p[0].seq)
+        unsure_ids = {p[0].op_id for p in unsure}
         claimed = self._claim(to_send)
         if not claimed:
             return
@@ -286,17 +287,19 @@ class OutboxReplayer:
             if refused is None:
                 continue  # no word on it: stays `sending`, reconciled by reference next time
             if is_duplicate_reference(refused.errors):
-                self._duplicate(run, pair)
+                # Ours only if an earlier attempt's outcome was unknown (it was `sending`).
+                self._duplicate(run, pair, maybe_ours=pair[0].op_id in unsure_ids)
             else:
                 message = f"Click & Drop refused new order {op.order_reference!r}: "
                 self._settle(
                     run, pair[0], OutboxState.FAILED, message + problems_text(refused.errors)
                 )
 
-    def _duplicate(self, run: _Run, pair: Pair) -> None:
+    def _duplicate(self, run: _Run, pair: Pair, *, maybe_ours: bool) -> None:
         item, op = pair[0], _create(pair)
-        if item.attempts > 1:
-            # An earlier attempt of ours may be the one holding the reference.
+        if maybe_ours:
+            # An earlier attempt of ours, whose answer never came, may hold the reference
+            # (it landed after our look-up): adopt it rather than report a conflict.
             refs = [op.order_reference]
             found = self._read(run, [pair], lambda: self._client.find_orders_by_reference(refs))
             if found is None:

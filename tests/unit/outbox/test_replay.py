@@ -295,3 +295,28 @@ def test_the_outbox_survives_a_restart_between_claim_and_answer(bench: Bench) ->
     report = bench.replayer().replay()
     assert report.complete
     assert sorted(put_ids(bench)) == sorted(ids)
+
+
+def test_a_create_that_lands_after_its_look_up_is_adopted_not_duplicated(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue_new_orders(bench.store, [new_order("LATE-1")])
+    bench.sandbox.set_fault("drop", when="after", method="POST", path="/orders", count=1)
+    bench.replayer().replay()  # applied upstream, answer lost: sending
+    real_find = bench.client.find_orders_by_reference
+    calls: list[int] = []
+
+    def blind_once(refs: list[str]) -> object:
+        calls.append(1)
+        return {} if len(calls) == 1 else real_find(refs)  # the first look-up misses it
+
+    monkeypatch.setattr(bench.client, "find_orders_by_reference", blind_once)
+    report = bench.replayer().replay()
+    assert report.complete, report.notes
+    (item,) = bench.store.outbox.list()
+    assert item.state is OutboxState.DONE
+    upstream = [r for r in posted_refs(bench) if r == "LATE-1"]
+    assert len(upstream) == 2  # the resend was refused as a duplicate: one order upstream
+    found = bench.store.find_order("LATE-1")
+    assert found is not None
+    assert found.order_identifier > 0

@@ -197,6 +197,7 @@ def test_op_kinds_are_listed_by_name(bench: Bench) -> None:
     mark_despatched(bench.store, [str(ident)], tracking_number="RM9")
     queue_new_orders(bench.store, [new_order("LIST-1")])
     whats = [c.what for c in list_changes(bench.store)]
-    assert whats[0].startswith("despatch order") and "RM9" in whats[0]
+    assert whats[0].startswith("despatch order")
+    assert "RM9" in whats[0]
     assert whats[1] == "new order 'LIST-1'"
     assert {c.kind for c in list_changes(bench.store)} == {OpKind.DESPATCH, OpKind.CREATE}

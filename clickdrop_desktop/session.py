@@ -20,16 +20,16 @@ from typing import Self
 
 import httpx
 
-from clickdrop_desktop import account_directory
-from clickdrop_desktop.account_directory import AccountRecord
+from clickdrop_desktop.accounts import AccountRecord
 from clickdrop_desktop.api.client import ClickDropClient
 from clickdrop_desktop.api.events import CallEvent
 from clickdrop_desktop.api.http import AuthScheme
 from clickdrop_desktop.connectivity import Connectivity
-from clickdrop_desktop.store import STORE_FILE, Store
+from clickdrop_desktop.store import CIPHER_V1, STORE_FILE, CipherSettings, Store
 from clickdrop_desktop.sync.api_adapter import ClientSyncApi
 from clickdrop_desktop.sync.engine import SyncEngine, SyncOptions, SyncProgress, SyncResult
 from clickdrop_desktop.sync.store_adapter import StoreSyncStorage
+from clickdrop_desktop.vault import Vault, passphrase_from_env, store_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +45,8 @@ class AccountProfile:
     auth_scheme: AuthScheme | None = None  # as found at sign-in
     rate_per_s: float = 5.0
     key_id: str | None = None  # fingerprint of the store key (tells a wrong key from damage)
+    cipher: CipherSettings = CIPHER_V1  # the store's pinned cipher settings, as recorded
+    trading_names: tuple[str, ...] = ()  # recorded at sign-in, if any (the guard learns too)
 
 
 @dataclass(slots=True)
@@ -96,6 +98,7 @@ class AccountSession:
             bytes(keys.store_key),
             account_id=profile.account_id,
             key_id=profile.key_id,
+            cipher=profile.cipher,
         )
         try:
             self.client = ClickDropClient(
@@ -159,6 +162,7 @@ class AccountSession:
             self.sync_storage(),
             account=self.profile.name,
             full=self.profile.full,
+            trading_names=self.profile.trading_names,
             options=options,
             on_progress=on_progress,
             cancel=cancel,
@@ -241,6 +245,7 @@ class Sessions:
 
 
 def profile_of(record: AccountRecord) -> AccountProfile:
+    """The session's view of a registry record (no secrets)."""
     scheme: AuthScheme | None = (
         "bearer" if record.auth_scheme == "bearer" else "bare" if record.auth_scheme else None
     )
@@ -248,29 +253,42 @@ def profile_of(record: AccountRecord) -> AccountProfile:
         name=record.name,
         api_url=record.api_url,
         account_id=record.account_id,
-        store_path=store_path_for(record.directory),
+        store_path=store_path(record),
         full=record.full,
         labels=record.labels,
         auth_scheme=scheme,
         key_id=record.key_id,
+        cipher=CipherSettings.from_dict(dict(record.crypto.get("store") or CIPHER_V1.to_dict())),
+        trading_names=tuple(record.trading_names),
     )
 
 
 def open_account(
     name: str | None = None,
     *,
+    vault: Vault | None = None,
+    passphrase: str | None = None,
     connectivity: Connectivity | None = None,
     timeout: float = 30.0,
     max_retries: int = 3,
 ) -> AccountSession:
     """Unlock the named (or active) account's keys and open its session.
 
-    Raises `account_directory.AccountError` (no account, wrong passphrase, keyring changed) and
-    the store's typed errors (wrong key, damaged file, another account's store).
+    With no `vault`, a vault is made for this call and its copy of the keys is dropped once
+    the session holds its own (the CLI's one-shot use). The passphrase defaults to
+    `CLICKDROP_PASSPHRASE`. Raises the registry's and vault's `AccountError`s (no account,
+    passphrase required or wrong, keyring changed: each one line with its exit code) and the
+    store's typed errors (wrong key, damaged file, another account's store).
     """
-    record = account_directory.find(name)
-    keys = account_directory.unlock(record)
-    unlocked = UnlockedKeys(keys.api_key, keys.store_key)
+    own_vault = vault is None
+    vault = vault or Vault()
+    record = vault.registry.find(name)
+    keys = vault.unlock(
+        record.name, passphrase=passphrase if passphrase is not None else passphrase_from_env()
+    )
+    unlocked = UnlockedKeys(keys.api_key, bytearray(keys.store_key))
+    if own_vault:
+        vault.lock(record.name)
     try:
         return AccountSession(
             profile_of(record),

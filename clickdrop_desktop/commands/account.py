@@ -14,12 +14,12 @@ import os
 import sys
 from typing import Any
 
-from clickdrop_desktop import account_directory
-from clickdrop_desktop.account_directory import PASSPHRASE_BACKEND, AccountError
+from clickdrop_desktop.accounts import CAP_FULL, CAP_LABELS, AccountError, AccountRegistry
 from clickdrop_desktop.api.client import ClickDropClient
-from clickdrop_desktop.cli import EXIT_AUTH, EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError
+from clickdrop_desktop.cli import EXIT_AUTH, EXIT_OK, EXIT_USAGE, CliError
 from clickdrop_desktop.session import AccountSession
 from clickdrop_desktop.session import open_account as _open_account
+from clickdrop_desktop.vault import Vault, passphrase_from_env
 
 MAX_NAME = 64
 
@@ -56,9 +56,12 @@ def _check_name(name: str) -> str:
 
 def _add(args: argparse.Namespace) -> int:
     name = _check_name(args.name)
-    if any(a.name == name for a in account_directory.list_accounts()):
+    vault = Vault()
+    if name in vault.registry.names():
         raise CliError(f"an account named {name!r} exists; remove it first or pick another")
-    account_directory.choose_backend()  # no keyring and no passphrase: say so before the network
+    passphrase = passphrase_from_env()
+    # No keyring and no passphrase: say so before the key is read or the network used.
+    vault.storage_for_new_account(passphrase)
     key = _read_key()
     try:
         client = ClickDropClient(args.api_url, key, timeout=30.0)
@@ -69,39 +72,47 @@ def _add(args: argparse.Namespace) -> int:
         scheme = client.auth_scheme
     if not capabilities.key_valid:
         raise CliError("Click & Drop refused this API key (401); check it and try again", EXIT_AUTH)
-    record, keys = account_directory.add(
+    flags = {CAP_FULL} if capabilities.full else set()
+    if capabilities.labels:
+        flags.add(CAP_LABELS)
+    record, keys = vault.sign_in(
         name,
         client.base_url,
         key,
+        passphrase=passphrase,
+        capabilities=flags,
         account_type=capabilities.account_type,
-        full=capabilities.full,
-        labels=capabilities.labels,
         auth_scheme=scheme,
     )
-    keys.store_key[:] = bytes(len(keys.store_key))  # the session unlocks its own copy
     try:
         # Create the encrypted store now, stamped with this account's id.
-        open_account(name).close()
+        vault.open_store(name).close()
     except BaseException:
-        account_directory.remove(record)
+        vault.sign_out(name, force=True, passphrase=passphrase)
         raise
+    finally:
+        vault.lock(name)
     where = (
         "protected by your passphrase"
-        if record.key_backend == PASSPHRASE_BACKEND
-        else f"in the keyring ({record.key_backend.removeprefix('keyring:')})"
+        if record.uses_passphrase
+        else f"in the keyring ({record.keyring_backend})"
     )
     print(f"signed in as {name}: {capabilities.account_type} account at {record.api_url}")
     print(f"  order details (/orders/full): {'yes' if capabilities.full else 'no'}")
     print(f"  labels through the API:      {'yes' if capabilities.labels else 'no'}")
     print(f"  keys kept {where}")
-    if account_directory.active_name() == name:
+    if capabilities.full:
+        print("  trading names: recorded from the first verified /orders/full page at first sync")
+    if vault.registry.active_name() == name:
         print(f"  {name} is the active account")
+    del keys
     return EXIT_OK
 
 
 def _list(args: argparse.Namespace) -> int:
-    active = account_directory.active_name()
-    accounts = account_directory.list_accounts()
+    registry = AccountRegistry()
+    active = registry.active_name()
+    accounts = registry.list()
     if args.json:
         items = [
             {
@@ -127,37 +138,31 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _use(args: argparse.Namespace) -> int:
-    account_directory.set_active(args.name)
+    AccountRegistry().set_active(args.name)
     print(f"{args.name} is the active account")
     return EXIT_OK
 
 
 def _remove(args: argparse.Namespace) -> int:
-    record = account_directory.find(args.name)
-    waiting: int | None = None
-    try:
-        with open_account(record.name) as session:
-            waiting = session.store.outbox.unsynced_count()
-    except Exception as exc:  # noqa: BLE001 - any reason is shown; --force goes on regardless
-        if not args.force:
-            message = getattr(exc, "message", None) or exc.__class__.__name__
-            raise CliError(
-                f"cannot check {record.name}'s outbox ({message}); use --force to remove it anyway"
-            ) from None
-    if waiting and not args.force:
-        raise CliError(
-            f"{record.name} has {waiting} change(s) not yet sent to Click & Drop; send them "
-            "('clickdrop-desktop outbox --flush') or remove with --force to discard them",
-            EXIT_ERROR,
-        )
-    account_directory.remove(record)
-    lost = f"; {waiting} unsent change(s) discarded" if waiting else ""
+    vault = Vault()
+    record = vault.registry.get(args.name)
+    report = vault.sign_out(record.name, force=args.force, passphrase=passphrase_from_env())
+    lost = (
+        f"; {report.discarded_changes} unsent change(s) discarded"
+        if report.discarded_changes
+        else ""
+    )
     print(f"signed out of {record.name}: keys deleted, cached orders and labels destroyed{lost}")
+    if report.keyring_entries_left:
+        print(
+            f"  note: the keyring that held {record.name}'s keys is not available here; "
+            "its entries could not be deleted"
+        )
     return EXIT_OK
 
 
 def _lock(args: argparse.Namespace) -> int:
-    record = account_directory.find(args.name)
+    record = AccountRegistry().find(args.name)
     # A CLI command holds keys only while it runs; each command unlocks afresh from the
     # keyring or the passphrase, so there is nothing left in memory to drop.
     print(

@@ -195,6 +195,7 @@ class SyncEngine:
         *,
         account: str,
         full: bool,
+        trading_names: Sequence[str] = (),
         options: SyncOptions | None = None,
         on_progress: Callable[[SyncProgress], None] | None = None,
         cancel: threading.Event | None = None,
@@ -204,6 +205,7 @@ class SyncEngine:
         self._storage = storage
         self._account = account
         self._full = full
+        self._given_names = sorted({n.strip() for n in trading_names if n.strip()})
         self._options = options or SyncOptions()
         self._on_progress = on_progress
         self._cancel = cancel or threading.Event()
@@ -242,6 +244,8 @@ class SyncEngine:
             )
         self._progress = SyncProgress()
         self._result = SyncResult(endpoint=LIST_FULL_ENDPOINT if self._full else LIST_ENDPOINT)
+        if self._given_names and not state["trading_names"]:
+            state["trading_names"] = list(self._given_names)  # recorded at sign-in
         self._hasher = IdHasher(bytes.fromhex(state["incident_salt"]))
         self._known_foreign = frozenset(
             h for incident in self._storage.incidents() for h in incident.foreign_hashed_ids

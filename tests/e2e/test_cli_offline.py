@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from clickdrop_desktop.accounts import AccountRegistry
 from clickdrop_desktop.sandbox.info import SandboxInfo
 from tests.helpers.cli import cli, one_line_error, orders_json, sign_in
 
@@ -54,16 +55,13 @@ def test_server_gone_mid_sync_resumes(sandbox: SandboxInfo) -> None:
 def test_unreachable_api_is_offline_not_a_traceback(sandbox: SandboxInfo) -> None:
     sign_in(sandbox, "olp")
     assert cli("sync").returncode == 0
-    # Point the account at a port nothing listens on (the sandbox's own URL, port changed).
-    from clickdrop_desktop import account_directory
-
-    record = account_directory.find("olp")
-    data = json.loads((account_directory._list_path()).read_text())
+    # Point the account at a port nothing listens on.
+    registry = AccountRegistry()
+    data = json.loads(registry.path.read_text())
     data["accounts"][0]["api_url"] = "http://127.0.0.1:9/api/v1"
-    account_directory._list_path().write_text(json.dumps(data))
+    registry.path.write_text(json.dumps(data))
     done = cli("sync")
     assert done.returncode == 3
     one_line_error(done)
     assert cli("status").returncode == 3
     assert len(orders_json()) == 200
-    assert record.name == "olp"

@@ -1,0 +1,108 @@
+"""`clickdrop-desktop print ORDER... --printer URI`: print orders' documents through the queue.
+
+ORDER is an order identifier, an order reference, a tracking number, or the `CD:<id>` text of
+our packing-slip barcode. Each (order, document) prints once; printing it again needs
+`--reprint`, which is a new job of its own, logged with who and when.
+
+Exit codes: 0 everything printed; 3 offline and a label is not cached (its job is kept queued
+and prints once Click & Drop answers: run the same command again, or the app sends it); 1 a
+printer problem (one line saying what), an order not in the cache, or a second print without
+`--reprint`; 2 a bad printer URI or option.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from clickdrop_desktop.cli import EXIT_ERROR, EXIT_OFFLINE, EXIT_OK, EXIT_USAGE, CliError
+from clickdrop_desktop.commands.account import open_account
+from clickdrop_desktop.connectivity import State
+
+# This module is imported only for `print` (cli.py loads commands lazily), so the printing
+# stack is loaded only then.
+from printing.documents import parse_order_barcode
+from printing.queue import PrintQueue, default_actor
+from printing.service import PrintOutcome, PrintResult, PrintService
+from printing.uri import PrinterUriError, parse_printer_uri, printable
+
+CLI_TIMEOUT_S = 15.0
+CLI_MAX_RETRIES = 1
+MAX_COPIES = 99
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        uri = parse_printer_uri(args.printer)
+    except PrinterUriError as exc:
+        raise CliError(exc.message, EXIT_USAGE) from None
+    if not 1 <= args.copies <= MAX_COPIES:
+        raise CliError(f"--copies must be 1 to {MAX_COPIES}", EXIT_USAGE)
+
+    results: list[PrintResult] = []
+    unknown: list[str] = []
+    with open_account(args.account, timeout=CLI_TIMEOUT_S, max_retries=CLI_MAX_RETRIES) as session:
+        queue = PrintQueue(session.store, actor=default_actor("cli"))
+        try:
+            for job in queue.recovered:
+                print(
+                    f"order {job.order_identifier}: {job.document_type} was interrupted while "
+                    "sending last time and may have printed; check the printer (use --reprint "
+                    "to send it again)",
+                    file=sys.stderr,
+                )
+            service = PrintService(
+                session.store,
+                queue,
+                labels=session.client,
+                labels_available=session.profile.labels,
+                online=lambda: session.connectivity.state is not State.OFFLINE,
+            )
+            for text in args.orders:
+                barcode = parse_order_barcode(text)
+                stored = session.store.find_order(str(barcode) if barcode is not None else text)
+                if stored is None:
+                    unknown.append(text)
+                    print(f"{_shown(text)}: no such order in this account's cache", file=sys.stderr)
+                    continue
+                result = service.print_document(
+                    stored.order.order_identifier,
+                    args.document,
+                    uri,
+                    copies=args.copies,
+                    reprint=args.reprint,
+                )
+                results.append(result)
+                _report(result)
+        finally:
+            queue.close()
+    return _exit_code(results, unknown)
+
+
+def _shown(text: str) -> str:
+    return printable(text, 60)
+
+
+def _report(result: PrintResult) -> None:
+    name = f"{_shown(result.reference)} ({result.order_identifier})"
+    line = f"{name}: {result.document_type}: {result.message}"
+    print(line, file=sys.stdout if result.ok else sys.stderr)
+
+
+def _exit_code(results: list[PrintResult], unknown: list[str]) -> int:
+    printed = [r for r in results if r.ok]
+    waiting = [r for r in results if r.outcome is PrintOutcome.OFFLINE_NO_LABEL]
+    failed = len(results) - len(printed) - len(waiting) + len(unknown)
+    if failed:
+        raise CliError(
+            f"{failed} of {len(results) + len(unknown)} not printed"
+            + (f"; {len(waiting)} waiting for Click & Drop" if waiting else ""),
+            EXIT_ERROR,
+        )
+    if waiting:
+        raise CliError(
+            f"offline, work kept: {len(waiting)} label(s) not cached yet wait in the print "
+            "queue; they print when Click & Drop answers (run this again, or keep the app open)",
+            EXIT_OFFLINE,
+        )
+    return EXIT_OK

@@ -7,6 +7,11 @@ only trusts OS secret stores, so this backend is accepted only where a test says
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import keyring
+import keyring.core
+import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringLocked, PasswordDeleteError
 
@@ -54,3 +59,22 @@ class LowPriorityKeyring(MemoryKeyring):
 MEMORY_KEYRING = f"{MemoryKeyring.__module__}.MemoryKeyring"
 OTHER_MEMORY_KEYRING = f"{OtherMemoryKeyring.__module__}.OtherMemoryKeyring"
 LOW_PRIORITY_KEYRING = f"{LowPriorityKeyring.__module__}.LowPriorityKeyring"
+
+
+# Fixtures, imported by the conftest.py files that need them.
+
+
+@pytest.fixture(autouse=True)
+def _restore_keyring() -> Iterator[None]:
+    # keyring.set_keyring() is process-global; put back whatever was selected before.
+    previous = keyring.core._keyring_backend
+    yield
+    keyring.core._keyring_backend = previous
+
+
+@pytest.fixture
+def memory_keyring() -> MemoryKeyring:
+    """A fresh in-memory backend, selected through keyring's own API."""
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    return backend

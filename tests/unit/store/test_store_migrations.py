@@ -24,7 +24,7 @@ def db(tmp_path: Path) -> Path:
 def test_versions_are_numbered_without_gaps() -> None:
     numbers = [m.version for m in migrations_module.MIGRATIONS]
     assert numbers == list(range(1, len(numbers) + 1))
-    assert LATEST_VERSION == numbers[-1]
+    assert numbers[-1] == LATEST_VERSION
 
 
 def test_v1_to_v2_indexes_orders_written_before_search_existed(db: Path) -> None:

@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import keyring
-import keyring.core
 import pytest
 
 from clickdrop_desktop.accounts import AccountRegistry
 from clickdrop_desktop.vault import DEFAULT_ALLOWED_BACKENDS, ScryptParams, Vault
-from tests.helpers.memory_keyring import MEMORY_KEYRING, OTHER_MEMORY_KEYRING, MemoryKeyring
+from tests.helpers.memory_keyring import (  # noqa: F401 - fixtures
+    MEMORY_KEYRING,
+    OTHER_MEMORY_KEYRING,
+    MemoryKeyring,
+    _restore_keyring,
+    memory_keyring,
+)
 
 TEST_KDF = ScryptParams(n=2**12)  # recorded with each wrapped blob, like the real default
 PASSPHRASE = "correct horse battery staple"
 API_KEY = "7d1f3c2a-9b8e-4f60-a1d2-3c4b5a697887"
-
-
-@pytest.fixture(autouse=True)
-def _restore_keyring() -> Iterator[None]:
-    # keyring.set_keyring() is process-global; put back whatever was selected before.
-    previous = keyring.core._keyring_backend
-    yield
-    keyring.core._keyring_backend = previous
-
-
-@pytest.fixture
-def memory_keyring() -> MemoryKeyring:
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    return backend
 
 
 def make_vault(**kwargs: object) -> Vault:
@@ -38,5 +25,5 @@ def make_vault(**kwargs: object) -> Vault:
 
 
 @pytest.fixture
-def vault(memory_keyring: MemoryKeyring) -> Vault:
+def vault(memory_keyring: MemoryKeyring) -> Vault:  # noqa: F811 - the fixture
     return make_vault()

@@ -12,12 +12,14 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from clickdrop_desktop.sandbox.info import SandboxInfo
 
 PASSPHRASE = "correct horse battery staple"
 NO_KEYRING = "keyring.backends.fail.Keyring"
+ROOT = Path(__file__).resolve().parents[2]  # subprocesses run here: tests.helpers importable
 BASES = {"olp": 10_000_000, "oba": 20_000_000, "oba-a4": 30_000_000, "channelshipper": 40_000_000}
 
 
@@ -58,6 +60,7 @@ def cli(
         env=env or cli_env(),
         timeout=timeout,
         check=False,
+        cwd=ROOT,
     )
 
 
@@ -69,13 +72,16 @@ def popen(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str
         stderr=subprocess.PIPE,
         text=True,
         env=env or cli_env(),
+        cwd=ROOT,
     )
 
 
-def sign_in(info: SandboxInfo, account: str, *, name: str | None = None) -> None:
+def sign_in(
+    info: SandboxInfo, account: str, *, name: str | None = None, env: dict[str, str] | None = None
+) -> None:
     """`account add` for a sandbox account, key on stdin; fails the test if it fails."""
     key = info.account(account).api_key
-    done = cli("account", "add", name or account, "--api-url", info.url, input=key + "\n")
+    done = cli("account", "add", name or account, "--api-url", info.url, input=key + "\n", env=env)
     assert done.returncode == 0, done.stderr
 
 

@@ -263,12 +263,16 @@ class TaskRunner(QObject):
             task.token.cancel()
         was_busy = bool(self._active)
         self._active[id(task)] = task
-        task.failed.connect(self.job_failed.emit)
+        task.failed.connect(self._on_task_failed)
         task.finished.connect(lambda t=task: self._forget(t))
         if not was_busy:
             self.busy_changed.emit(True)
         self._pool_for(lane).start(_Runnable(fn, task))
         return task
+
+    def _on_task_failed(self, error: BaseException) -> None:
+        if shiboken6.isValid(self):
+            self.job_failed.emit(error)
 
     def _pool_for(self, lane: str | None) -> QThreadPool:
         if lane is None:
@@ -282,6 +286,9 @@ class TaskRunner(QObject):
         return pool
 
     def _forget(self, task: Task[Any]) -> None:
+        # A late delivery may arrive after the runner itself was deleted (app shutdown).
+        if not shiboken6.isValid(self):
+            return
         self._active.pop(id(task), None)
         if not self._active:
             self.busy_changed.emit(False)

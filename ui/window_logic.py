@@ -135,11 +135,15 @@ class WindowLogic:
     # -- orders and selection --------------------------------------------------------------------
 
     def refresh_orders(self) -> None:
+        """The store changed: re-read in a worker; keep the selection by order id."""
         w = self.w
         selected = w.orders_view.selected_order_ids()
-        w.model.refresh()
-        if selected:
-            w.orders_view.select_order_ids(selected)
+
+        def reselect() -> None:
+            if selected:
+                w.orders_view.select_order_ids(selected)
+
+        w.c.orders.refresh_model(w.model, reselect)
 
     def selected_rows(self) -> list[OrderRow]:
         w = self.w

@@ -159,3 +159,21 @@ def test_customer_text_is_returned_verbatim_for_plain_text_display(model) -> Non
     model.set_search("injector")
     assert model.rowCount() > 0
     assert model.data(model.index(0, 2)) == "<b>Bold</b> Injector"
+
+
+def test_snapshot_refresh_reads_in_a_worker_and_drops_stale_results(
+    qtbot, qtmodeltester, model, store
+) -> None:
+    model.data(model.index(0, 0))
+    source, query, blocks = model.snapshot_request()
+    assert blocks == [0]
+    store.upsert_orders(ui_make_orders(1003)[1000:], OrderSource.FULL)
+    count, read = OrdersModel.read_snapshot(source, query, blocks)
+    assert count == model.rowCount() + 1
+    with qtbot.waitSignal(model.rowsInserted):
+        assert model.apply_snapshot(source, query, count, read)
+    assert model.cached_blocks == 1
+    qtmodeltester.check(model)
+    # A snapshot read for another tab is never applied.
+    model.set_status(StatusFilter.PRINTED)
+    assert not model.apply_snapshot(source, query, count, read)

@@ -144,8 +144,42 @@ class OrdersModel(QAbstractTableModel):
         removed at the end, and every row may have changed"; the view keeps its selection by
         order id (see `OrdersView`).
         """
-        new_count = self._safe_count()
-        self._blocks.clear()
+        self._apply(self._safe_count(), {})
+
+    # -- refresh without touching the store on the GUI thread --------------------------------------
+
+    def snapshot_request(self, blocks: int = 3) -> tuple[OrderSource, OrderQuery, list[int]]:
+        """What a worker must read to refresh: the source, the query, the recently shown blocks."""
+        return self._source, self._query, list(self._blocks)[-blocks:]
+
+    @staticmethod
+    def read_snapshot(
+        source: OrderSource, query: OrderQuery, block_numbers: list[int]
+    ) -> tuple[int, dict[int, list[OrderRow]]]:
+        """Run in a worker: the new count and fresh copies of the given blocks."""
+        count = max(0, int(source.count(query)))
+        blocks = {
+            b: list(source.rows(query, b * BLOCK_SIZE, BLOCK_SIZE))
+            for b in block_numbers
+            if b * BLOCK_SIZE < count
+        }
+        return count, blocks
+
+    def apply_snapshot(
+        self,
+        source: OrderSource,
+        query: OrderQuery,
+        count: int,
+        blocks: dict[int, list[OrderRow]],
+    ) -> bool:
+        """On the GUI thread: show what `read_snapshot` read; False if it is stale by now."""
+        if source is not self._source or query != self._query:
+            return False
+        self._apply(count, blocks)
+        return True
+
+    def _apply(self, new_count: int, blocks: dict[int, list[OrderRow]]) -> None:
+        self._blocks = OrderedDict(blocks)
         old = self._count
         if new_count > old:
             self.beginInsertRows(QModelIndex(), old, new_count - 1)

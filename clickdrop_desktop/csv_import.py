@@ -41,6 +41,7 @@ from clickdrop_desktop.store import OutboxItem, Store
 DEFAULT_MAX_ROWS = 5000
 _CHUNK = 1 << 16
 _SNIFF_CHARS = 32_768
+_FORM_TO_CSV = {"country_code": "country"}  # form field -> the column's field name here
 _REQUIRED = ("reference", "address_line1", "city", "postcode")
 _NUMERIC = frozenset(
     {"weight", "weight_kg", "subtotal", "shipping_cost_charged", "total", "phone_number"}
@@ -364,7 +365,7 @@ class _RowBuilder:
             errors = list(row.errors)
             known = {e.field for e in errors}
             for name, message in result.errors.items():
-                public = "weight" if name.startswith("packages") else name
+                public = "weight" if name.startswith("packages") else _FORM_TO_CSV.get(name, name)
                 if public not in known and not (public == "reference" and not row.reference):
                     errors.append(RowError(row.line, public, message))
             out.append(

@@ -38,6 +38,7 @@ _COUNTRY = re.compile(r"^[A-Z]{2,3}$")
 _SERVICE = re.compile(r"^[A-Za-z0-9]{1,10}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[0-9+() .\-]{5,25}$")
+_SPACES = re.compile(r"[^\S\r\n\t\f\v]")  # every Unicode space separator but the controls
 _DATE_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 _FORMATS = {f.value.lower(): f for f in PackageFormat} | {
     "largeletter": PackageFormat.LARGE_LETTER,
@@ -108,7 +109,8 @@ class _Checker:
         self.errors.setdefault(name, message)
 
     def text(self, name: str, value: str, limit: int, *, required: str | None = None) -> str | None:
-        cleaned = value.strip()
+        # No-break and other typographic spaces (pasted from web pages) are plain spaces.
+        cleaned = _SPACES.sub(" ", value).strip()
         if any(not ch.isprintable() for ch in cleaned):
             self.fail(name, "contains control characters")
             return None

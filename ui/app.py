@@ -30,7 +30,14 @@ APP_NAME = "Click & Drop Desktop"
 ORGANIZATION = "ClickDropDesktop"
 
 
+#: How long a busy worker thread (sync, printing) may hold the GIL before the GUI thread gets
+#: a turn. CPython's default is 5 ms; with several workers the GUI waited up to ~150 ms for it
+#: during a sync (bench `ui.max_block_ms`); 1 ms halves that at a small cost in throughput.
+GIL_SWITCH_INTERVAL_S = 0.001
+
+
 def create_application(argv: list[str] | None = None) -> QApplication:
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
     app.setApplicationName(ORGANIZATION)

@@ -206,7 +206,13 @@ def sync_mode() -> None:
 
     def finished(_text: str) -> None:
         timer.stop()
-        say(max_block_ms=max(gaps) if gaps else 0.0, beats=len(gaps), rows=window.model.rowCount())
+        ordered = sorted(gaps) or [0.0]
+        say(
+            max_block_ms=ordered[-1],
+            p99_block_ms=ordered[int(0.99 * (len(ordered) - 1))],
+            beats=len(gaps),
+            rows=window.model.rowCount(),
+        )
         window.close()
         app.quit()
 

@@ -155,7 +155,7 @@ class Manifests:
         try:
             result = self._client.manifest_eligible(carrier_name)
         except ApiError as exc:
-            if not exc.maybe_applied:
+            if not _maybe_applied(exc):
                 self.clear_interrupted()
             raise _unavailable(exc, "create a manifest") from None
         with self._store.transaction():
@@ -248,6 +248,11 @@ def _loads(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _maybe_applied(exc: ApiError) -> bool:
+    # A 503 is the maintenance page: the request was turned away before it was processed.
+    return exc.maybe_applied and exc.status_code != 503
+
+
 def _unavailable(exc: ApiError, what: str) -> ManifestUnavailable:
     if isinstance(exc, FeatureNotAvailable):
         return ManifestUnavailable("manifests are for OBA (business) accounts only")
@@ -258,7 +263,7 @@ def _unavailable(exc: ApiError, what: str) -> ManifestUnavailable:
     if isinstance(exc, ValidationFailed):
         detail = exc.problems[0].message if exc.problems else exc.message
         return ManifestUnavailable(f"could not {what}: {one_line(detail, 200)}")
-    if exc.maybe_applied:
+    if _maybe_applied(exc):
         return ManifestUnavailable(
             f"could not {what}: the answer was lost and the manifest may have been created; "
             "check Manifests in Click & Drop before asking again"

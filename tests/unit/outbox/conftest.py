@@ -77,6 +77,7 @@ class Bench:
 
 def make_bench(info: SandboxInfo, tmp_path: Path, account: str = "oba") -> Bench:
     key = os.urandom(32)
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "store.db"
     store = Store.open(path, key, account_id="test-account")
     connectivity = Connectivity()

@@ -1,9 +1,10 @@
 """Label PDF -> 1-bit bitmaps at the printer's true resolution: threshold, rotate, fit, crop.
 
-Renderer: PDFium through pypdfium2, chosen by measurement (see `tests/bench/bench_print.py`):
-a 6x4 label renders and thresholds in about 4 ms at 203 dpi, against about 19 ms for
-`pdftoppm -mono -r 203` on the same file (a process per page). Qt's QtPdf is not in
-PySide6-Essentials (it ships in PySide6-Addons), and would put Qt in the print path anyway.
+Renderer: PDFium through pypdfium2, chosen by measurement (`tests/bench/bench_print.py`, a
+sandbox 6x4 label at 203 dpi, medians in one run): about 6 ms to a thresholded 1-bit bitmap,
+against 11-14 ms for `pdftoppm -mono -r 203` on the same file (most of that is starting a
+process per page; ratio 0.47-0.54). Qt's QtPdf is not in PySide6-Essentials (it ships in
+PySide6-Addons) and would put Qt into the print path; poppler has no binding we ship.
 
 Why thresholding and not dithering: a thermal head prints dots or nothing, and error diffusion
 scatters dots along barcode edges, which makes bars ragged and scans fail. Text and paths are

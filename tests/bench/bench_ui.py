@@ -18,6 +18,7 @@ import json
 import os
 import secrets
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -111,6 +112,38 @@ def _sandbox(orders: int) -> tuple[subprocess.Popen[str], str]:
     return proc, proc.stdout.readline()
 
 
+def _virtual_printer(out: Path) -> tuple[subprocess.Popen[str], int]:
+    """`clickdrop-desktop virtual-printer` in its own process, listening on a free port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "clickdrop_desktop",
+            "virtual-printer",
+            "--port",
+            str(port),
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise RuntimeError("the virtual printer did not start")
+
+
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -144,7 +177,14 @@ def run(quick: bool) -> dict[str, float]:
             _elapsed, records = _probe(["sync"], work / "sync", info_line)
             blocks = [r for r in records if "max_block_ms" in r]
             results["ui.max_block_ms"] = blocks[0]["max_block_ms"]
-            _elapsed, records = _probe(["scan", str(scans)], work / "scan", info_line)
+            printer, port = _virtual_printer(work / "printed")
+            try:
+                _elapsed, records = _probe(
+                    ["scan", str(scans), str(port)], work / "scan", info_line
+                )
+            finally:
+                printer.terminate()
+                printer.wait(timeout=10)
             timings = next(r["scan_ms"] for r in records if "scan_ms" in r)
             results["bench.scan_to_print_ms_p95"] = _p95(timings)
         finally:

@@ -234,12 +234,11 @@ def scan_mode(count: int) -> None:
     from PySide6.QtCore import QTimer
 
     from clickdrop_desktop.api.models import OrderStatus
-    from printing.virtual_printer import VirtualPrinter
     from ui.preferences import Preferences
 
     opener, _info = _sandbox_session("oba")
-    printer = VirtualPrinter(port=0).start()
-    prefs = Preferences(printers={"postageLabel": f"zpl+tcp://127.0.0.1:{printer.port}"})
+    port = int(sys.argv[3])  # a virtual printer process (its decoding is not ours to time)
+    prefs = Preferences(printers={"postageLabel": f"zpl+tcp://127.0.0.1:{port}"})
     app, window, ctx = _window(_OneAccount("Bench", opener), prefs)
     timings: list[float] = []
     refs: list[str] = []
@@ -272,7 +271,6 @@ def scan_mode(count: int) -> None:
     window.c.accounts.restore_last()
     app.exec()
     ctx.tasks.shutdown(5000)
-    printer.stop()
 
 
 if __name__ == "__main__":
@@ -284,6 +282,6 @@ if __name__ == "__main__":
     elif mode == "sync":
         sync_mode()
     elif mode == "scan":
-        scan_mode(int(sys.argv[2]))
+        scan_mode(int(sys.argv[2]))  # argv[3]: the virtual printer's port
     else:
         raise SystemExit(f"unknown mode {mode}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import secrets
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -11,14 +13,16 @@ from clickdrop_desktop.store.connection import Connection, DatabaseError, transl
 from clickdrop_desktop.store.errors import StoreClosed, StoreError
 from clickdrop_desktop.store.journal import OutboxJournal
 
+log = logging.getLogger(__name__)
+
 
 class Database:
     """Serialises use of one connection across threads and runs transactions.
 
     A transaction is `BEGIN IMMEDIATE` (the write lock is taken up front, so a busy store fails
     fast instead of dead-locking mid-transaction). Nested `transaction()` blocks join the
-    outer one. Journal records queued during a transaction are appended and fsynced just
-    before COMMIT, and dropped on rollback.
+    outer one. Outbox snapshots queued during a transaction go to the journal just before
+    COMMIT (tagged with a transaction id) and its commit marker right after (journal.py).
     """
 
     def __init__(self, conn: Connection, journal: OutboxJournal | None) -> None:
@@ -64,10 +68,12 @@ class Database:
             except DatabaseError as exc:
                 raise translate(exc) from None
             self._depth = 1
+            txn: str | None = None
             try:
                 yield conn
                 if self._journal_queue and self.journal is not None:
-                    self.journal.append(self._journal_queue)
+                    txn = secrets.token_hex(8)
+                    self.journal.append([{**s, "txn": txn} for s in self._journal_queue])
                 conn.execute("COMMIT")
             except BaseException as exc:
                 with contextlib.suppress(Exception):
@@ -78,6 +84,13 @@ class Database:
             finally:
                 self._depth = 0
                 self._journal_queue = []
+            if txn is not None and self.journal is not None:
+                try:
+                    self.journal.commit(txn)
+                except OSError:
+                    # Committed in the store already; the next open sees the journal behind
+                    # the store and rewrites it. Failing the caller now would be a lie.
+                    log.warning("outbox journal: commit marker not written")
 
     def queue_journal(self, snapshot: dict[str, Any]) -> None:
         """Queue an outbox snapshot for the journal; only valid inside `transaction()`."""

@@ -2,17 +2,25 @@
 
 Why: the order cache can always be rebuilt from the API, except for the outbox (changes made
 here and not yet acknowledged upstream). Every outbox change is therefore also appended to
-`outbox.journal` next to the store, and fsynced, *before* the database transaction commits.
-So the journal is never behind the database: on open, journal entries the database lacks are
-applied to it; after a rebuild (fresh database) they restore the pending outbox.
+`store.outbox-journal` next to the store, in two steps around the database COMMIT:
+
+1. before COMMIT: the new snapshots of the ops the transaction changed, tagged with a
+   transaction id, fsynced;
+2. after COMMIT: a commit marker for that transaction id, fsynced.
+
+Snapshots whose transaction has no marker never count (the transaction may have rolled back,
+so an op is never resurrected without the local change it belongs to). On open, committed
+snapshots the store lacks, or has at a lower revision, are applied to it: after a rebuild
+(fresh database) that restores the unsynced outbox. If a marker was lost (crash between COMMIT
+and step 2), the store is ahead; the journal is then rewritten from the store.
 
 Format (version 1):
     header  = b"CDOJ" + b"\\x01" + salt (16 random bytes)
     record  = length (4 bytes, big endian) + nonce (12) + AES-256-GCM ciphertext and tag
     key     = HKDF-SHA256(store key, salt, "outbox journal v1 <account id>")
     AAD     = "clickdrop-outbox-journal v1|<account id>|" + record index (8 bytes)
-Each record's plaintext is the JSON snapshot of one outbox item; the last snapshot of an op
-wins. The index in the AAD means records cannot be reordered, dropped from the middle or moved
+Each record's plaintext is JSON: the snapshot of one outbox item (the last committed one of an
+op wins), or a commit marker `{"commit": "<transaction id>"}`. The index in the AAD means records cannot be reordered, dropped from the middle or moved
 to another account's journal without detection. A record cut short at the end (power loss
 during an append) is ignored and trimmed. The journal is compacted (rewritten atomically with
 one record per unfinished op) when it holds much more than the live ops.
@@ -55,7 +63,7 @@ class JournalState(enum.Enum):
 @dataclass(slots=True)
 class JournalContents:
     state: JournalState
-    ops: dict[str, dict[str, Any]] = field(default_factory=dict)  # op_id -> last snapshot
+    ops: dict[str, dict[str, Any]] = field(default_factory=dict)  # op_id -> last committed
     records: int = 0
     good_length: int = 0
 
@@ -116,13 +124,21 @@ class OutboxJournal:
         aead = self._aead(data[len(MAGIC) : _HEADER])
         frames, end = _frames(data)
         contents = JournalContents(JournalState.OK, good_length=_HEADER)
+        snapshots: list[dict[str, Any]] = []
+        committed: set[str] = set()
         for index, frame in enumerate(frames):
             blob = data[frame.offset : frame.offset + frame.length]
             try:
                 plain = aead.decrypt(blob[:_NONCE], blob[_NONCE:], self._aad(index))
-                snapshot = json.loads(plain)
-                if not isinstance(snapshot, dict) or not isinstance(snapshot.get("op_id"), str):
-                    raise ValueError("not an outbox snapshot")
+                record = json.loads(plain)
+                if not isinstance(record, dict):
+                    raise ValueError("not a journal record")
+                if isinstance(record.get("commit"), str):
+                    committed.add(record["commit"])
+                elif isinstance(record.get("op_id"), str):
+                    snapshots.append(record)
+                else:
+                    raise ValueError("not a journal record")
             except (InvalidTag, ValueError):
                 # The first record failing means wrong key or another account's file: keep it
                 # aside rather than trim it. A later, last record failing is a torn append;
@@ -132,12 +148,16 @@ class OutboxJournal:
                     contents.state = JournalState.UNREADABLE
                 else:
                     contents.state = JournalState.TORN if last else JournalState.DAMAGED
-                return contents
-            contents.ops[snapshot["op_id"]] = snapshot
+                break
             contents.records = index + 1
             contents.good_length = frame.offset + frame.length
-        if end != len(data):
-            contents.state = JournalState.TORN
+        else:
+            if end != len(data):
+                contents.state = JournalState.TORN
+        for snapshot in snapshots:
+            txn = snapshot.get("txn")
+            if txn is None or txn in committed:  # untagged: written by rewrite(), committed
+                contents.ops[snapshot["op_id"]] = snapshot
         return contents
 
     def _encode(self, aead: AESGCM, snapshots: Sequence[dict[str, Any]], first: int) -> bytes:
@@ -150,7 +170,7 @@ class OutboxJournal:
         return bytes(out)
 
     def append(self, snapshots: Sequence[dict[str, Any]]) -> None:
-        """Append and fsync. Call while holding the database write lock, before COMMIT."""
+        """Step 1: append and fsync. Call while holding the database write lock."""
         if not snapshots:
             return
         data = self._read_bytes()
@@ -175,10 +195,15 @@ class OutboxJournal:
         finally:
             os.close(fd)
 
+    def commit(self, txn: str) -> None:
+        """Step 2: mark transaction `txn` committed (call right after COMMIT)."""
+        self.append([{"commit": txn}])
+
     def rewrite(self, snapshots: Sequence[dict[str, Any]]) -> None:
         """Replace the journal atomically with `snapshots` (a fresh salt, records from 0)."""
         salt = secrets.token_bytes(_SALT)
-        body = self._encode(self._aead(salt), snapshots, 0)
+        clean = [{k: v for k, v in s.items() if k != "txn"} for s in snapshots]
+        body = self._encode(self._aead(salt), clean, 0)
         atomic_write(self.path, MAGIC + salt + body)
 
     def truncate_to(self, length: int) -> None:

@@ -106,7 +106,8 @@ _V1 = (
         order_identifier INTEGER,
         last_error TEXT,
         created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
+        updated_at TEXT NOT NULL,
+        revision INTEGER NOT NULL DEFAULT 1
     )""",
     "CREATE INDEX outbox_by_state ON outbox (state, seq)",
     "CREATE INDEX outbox_by_reference ON outbox (order_reference)",

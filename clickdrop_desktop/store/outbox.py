@@ -32,7 +32,7 @@ UNSYNCED = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.FAILED, Outbox
 
 _COLUMNS = (
     "op_id, seq, kind, payload, state, attempts, order_reference, order_identifier, "
-    "last_error, created_at, updated_at"
+    "last_error, created_at, updated_at, revision"
 )
 
 
@@ -49,6 +49,7 @@ class OutboxItem:
     last_error: str | None
     created_at: datetime
     updated_at: datetime
+    revision: int = 1  # +1 on every change: tells the newer of two copies (store, journal)
 
     def snapshot(self) -> dict[str, Any]:
         """The journal's JSON form of this item."""
@@ -64,6 +65,7 @@ class OutboxItem:
             "last_error": self.last_error,
             "created_at": _ts(self.created_at),
             "updated_at": _ts(self.updated_at),
+            "revision": self.revision,
         }
 
 
@@ -86,6 +88,7 @@ def _item(row: Any) -> OutboxItem:
         last_error=row[8],
         created_at=from_db_required(row[9]),
         updated_at=from_db_required(row[10]),
+        revision=int(row[11]),
     )
 
 
@@ -102,6 +105,7 @@ def _row_of_snapshot(snapshot: dict[str, Any]) -> tuple[Any, ...]:
         snapshot.get("last_error"),
         str(snapshot["created_at"]),
         str(snapshot["updated_at"]),
+        int(snapshot.get("revision") or 1),
     )
 
 
@@ -131,7 +135,7 @@ class Outbox:
         with self._db.transaction() as conn:
             seq = int(conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM outbox").fetchone()[0])
             conn.execute(
-                f"INSERT INTO outbox ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, 0, ?, ?, NULL, ?, ?)",
+                f"INSERT INTO outbox ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, 0, ?, ?, NULL, ?, ?, 1)",
                 (
                     op,
                     seq,
@@ -193,7 +197,7 @@ class Outbox:
                 raise StoreError("no such outbox item")
             conn.execute(
                 "UPDATE outbox SET state = ?, attempts = attempts + ?, last_error = ?, "
-                "updated_at = ? WHERE op_id = ?",
+                "updated_at = ?, revision = revision + 1 WHERE op_id = ?",
                 (OutboxState(state).value, int(count_attempt), error, now_db(), op_id),
             )
             item = _get(conn, op_id)
@@ -203,19 +207,18 @@ class Outbox:
 
 
 def reconcile_with_journal(conn: Connection, contents: JournalContents) -> int:
-    """Apply journal snapshots the database lacks or has older; returns how many were applied.
+    """Bring the store up to the journal's committed snapshots; returns how many were applied.
 
-    The journal is written before each COMMIT, so where the two differ the journal is newer.
-    Finished ops missing from the database are not re-created (nothing left to do for them).
+    Only snapshots of committed transactions count (see journal.py). An op the store lacks is
+    restored (unless finished); an op the store has is replaced only by a higher revision,
+    i.e. when the store lost a commit the journal kept.
     """
     if contents.state is JournalState.UNREADABLE or not contents.ops:
         return 0
     applied = 0
     for snapshot in sorted(contents.ops.values(), key=lambda s: int(s["seq"])):
         row = _row_of_snapshot(snapshot)
-        existing = conn.execute(
-            f"SELECT {_COLUMNS} FROM outbox WHERE op_id = ?", (row[0],)
-        ).fetchone()
+        existing = conn.execute("SELECT revision FROM outbox WHERE op_id = ?", (row[0],)).fetchone()
         if existing is None:
             if row[4] == OutboxState.DONE.value:
                 continue
@@ -223,17 +226,27 @@ def reconcile_with_journal(conn: Connection, contents: JournalContents) -> int:
             if clash is not None:
                 seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM outbox").fetchone()[0]
                 row = (row[0], int(seq), *row[2:])
-            conn.execute(f"INSERT INTO outbox ({_COLUMNS}) VALUES ({', '.join('?' * 11)})", row)
+            conn.execute(f"INSERT INTO outbox ({_COLUMNS}) VALUES ({', '.join('?' * 12)})", row)
             applied += 1
-        elif tuple(existing[2:]) != row[2:]:
+        elif int(existing[0]) < row[11]:
             conn.execute(
                 "UPDATE outbox SET kind = ?, payload = ?, state = ?, attempts = ?, "
                 "order_reference = ?, order_identifier = ?, last_error = ?, created_at = ?, "
-                "updated_at = ? WHERE op_id = ?",
+                "updated_at = ?, revision = ? WHERE op_id = ?",
                 (*row[2:], row[0]),
             )
             applied += 1
     return applied
+
+
+def journal_matches(contents: JournalContents, live: list[dict[str, Any]]) -> bool:
+    """Whether the journal's unfinished ops are exactly the store's (same revisions)."""
+    journalled = {
+        op_id: int(s.get("revision") or 1)
+        for op_id, s in contents.ops.items()
+        if s.get("state") != OutboxState.DONE.value
+    }
+    return journalled == {s["op_id"]: int(s["revision"]) for s in live}
 
 
 def unsynced_snapshots(conn: Connection) -> list[dict[str, Any]]:

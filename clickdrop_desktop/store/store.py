@@ -43,7 +43,12 @@ from clickdrop_desktop.store.journal import JournalState, OutboxJournal
 from clickdrop_desktop.store.migrations import migrate, schema_version
 from clickdrop_desktop.store.order_queries import OrderRow, OrderSort, StoredOrder
 from clickdrop_desktop.store.orders import OrderSource, UpsertCounts
-from clickdrop_desktop.store.outbox import Outbox, reconcile_with_journal, unsynced_snapshots
+from clickdrop_desktop.store.outbox import (
+    Outbox,
+    journal_matches,
+    reconcile_with_journal,
+    unsynced_snapshots,
+)
 from clickdrop_desktop.store.state import SyncState
 
 STORE_FILE = "store.db"
@@ -163,6 +168,7 @@ class Store:
         return store
 
     def _sync_journal(self) -> None:
+        """Apply what the journal has and the store lacks, then make the journal match."""
         journal = self._db.journal
         assert journal is not None
         contents = journal.read()
@@ -171,14 +177,18 @@ class Store:
             live = unsynced_snapshots(conn)
             state = contents.state
             if state is JournalState.UNREADABLE:
-                journal.set_aside()
+                journal.set_aside()  # perhaps readable with another key: keep, never overwrite
                 if live:
                     journal.rewrite(live)
-            elif state is JournalState.DAMAGED or (state is JournalState.MISSING and live):
-                journal.rewrite(live)
-            elif state is JournalState.TORN:
-                journal.truncate_to(contents.good_length)
-            if state is JournalState.OK and contents.records > 2 * len(live) + _COMPACT_SLACK:
+            elif state is JournalState.MISSING:
+                if live:
+                    journal.rewrite(live)
+            elif (
+                state is not JournalState.OK
+                or not journal_matches(contents, live)
+                or contents.records > 2 * len(live) + _COMPACT_SLACK
+            ):
+                # Damaged, torn, behind the store (a lost commit marker), or just long.
                 journal.rewrite(live)
 
     @classmethod

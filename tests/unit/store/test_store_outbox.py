@@ -47,8 +47,9 @@ def test_every_change_is_in_the_journal(store: Store, store_path: Path, key: byt
     store.outbox.mark(item.op_id, OutboxState.SENDING, count_attempt=True)
     contents = _journal(store_path, key).read()
     assert contents.state is JournalState.OK
-    assert contents.records == 2
+    assert contents.records == 4  # two snapshots, each followed by its commit marker
     assert contents.ops[item.op_id]["state"] == "sending"
+    assert contents.ops[item.op_id]["revision"] == 2
     assert contents.ops[item.op_id]["payload"] == {"orderIdentifier": 7}
 
 
@@ -68,19 +69,51 @@ def test_a_change_and_its_op_commit_together(store: Store, store_path: Path, key
     assert _journal(store_path, key).read().records == 0  # journal untouched on rollback
 
 
-def test_journal_ahead_of_the_store_is_applied_on_open(
+def test_committed_journal_entries_the_store_lost_are_applied(
     store: Store, store_path: Path, key: bytes
 ) -> None:
     item = store.outbox.enqueue("despatch", {"orderIdentifier": 1})
     store.close()
-    # A crash after the journal's fsync and before COMMIT: the journal has "done", the store not.
     journal = _journal(store_path, key)
-    done = {**journal.read().ops[item.op_id], "state": "done", "attempts": 1}
-    never_committed = {**done, "op_id": "op-lost", "seq": 2, "state": "pending", "attempts": 0}
-    journal.append([done, never_committed])
+    done = {**journal.read().ops[item.op_id], "state": "done", "revision": 2, "txn": "t-kept"}
+    journal.append([done])
+    journal.commit("t-kept")  # committed, but the store lost it (restored file, say)
+    with Store.open(store_path, key, account_id=ACCOUNT) as reopened:
+        assert reopened.outbox.get(item.op_id).state is OutboxState.DONE  # type: ignore[union-attr]
+
+
+def test_uncommitted_journal_entries_are_never_resurrected(
+    store: Store, store_path: Path, key: bytes
+) -> None:
+    item = store.outbox.enqueue("despatch", {"orderIdentifier": 1})
+    store.close()
+    journal = _journal(store_path, key)
+    base = journal.read().ops[item.op_id]
+    # Killed between the journal's fsync and COMMIT: no marker, and the store never had it.
+    journal.append([{**base, "op_id": "op-rolled-back", "seq": 2, "txn": "t-lost"}])
+    journal.append([{**base, "state": "done", "revision": 2, "txn": "t-lost"}])
     with Store.open(store_path, key, account_id=ACCOUNT) as reopened:
         states = {i.op_id: i.state for i in reopened.outbox.list()}
-    assert states == {item.op_id: OutboxState.DONE, "op-lost": OutboxState.PENDING}
+    assert states == {item.op_id: OutboxState.PENDING}
+    assert set(_journal(store_path, key).read().ops) == {item.op_id}
+
+
+def test_a_lost_commit_marker_leaves_the_store_in_charge(
+    store: Store, store_path: Path, key: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item = store.outbox.enqueue("despatch", {"orderIdentifier": 1})
+    monkeypatch.setattr(OutboxJournal, "commit", _fail_commit)
+    store.outbox.mark(item.op_id, OutboxState.SENDING, count_attempt=True)  # store: revision 2
+    monkeypatch.undo()
+    store.close()
+    assert _journal(store_path, key).read().ops[item.op_id]["revision"] == 1
+    with Store.open(store_path, key, account_id=ACCOUNT) as reopened:
+        assert reopened.outbox.get(item.op_id).state is OutboxState.SENDING  # type: ignore[union-attr]
+    assert _journal(store_path, key).read().ops[item.op_id]["revision"] == 2  # caught up
+
+
+def _fail_commit(self: OutboxJournal, txn: str) -> None:
+    raise OSError("disk full")
 
 
 def test_rebuild_restores_unsynced_changes_only(store: Store, store_path: Path, key: bytes) -> None:
@@ -125,7 +158,7 @@ def test_a_torn_last_record_is_ignored_and_trimmed(
         reopened.outbox.enqueue("despatch", {"orderIdentifier": 2})
     contents = _journal(store_path, key).read()
     assert contents.state is JournalState.OK
-    assert contents.records == 2
+    assert len(contents.ops) == 2
 
 
 def test_a_damaged_journal_is_rewritten_from_a_healthy_store(
@@ -169,7 +202,7 @@ def test_the_journal_is_compacted(store: Store, store_path: Path, key: bytes) ->
         store.outbox.mark(item.op_id, OutboxState.DONE)
     live = store.outbox.enqueue("despatch", {"orderIdentifier": 999})
     store.close()
-    assert _journal(store_path, key).read().records == 161
+    assert _journal(store_path, key).read().records == 322  # snapshot + marker per change
     with Store.open(store_path, key, account_id=ACCOUNT) as reopened:
         assert reopened.outbox.unsynced_count() == 1
     contents = _journal(store_path, key).read()

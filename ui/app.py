@@ -126,6 +126,7 @@ def run_app(demo: bool, quit_after: float | None) -> int:
             environment.printer_bridge.label_printed.connect(
                 lambda label: view.add_label(label.bitmap, f"Job {label.job} ({label.language})")
             )
+        app.installEventFilter(window.idle_lock)
         window.restore_state()
         window.show()
         window.c.accounts.restore_last()

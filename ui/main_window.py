@@ -27,6 +27,7 @@ from ui.actions import Actions
 from ui.context import AppContext
 from ui.controllers.bundle import Controllers
 from ui.icons import app_icon
+from ui.idle_lock import IdleLock
 from ui.models.order_row import StatusFilter
 from ui.models.orders_model import OrdersModel
 from ui.services.workspace import Workspace
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.connection_label = PlainLabel("", object_name="Muted")
         self.count_label = PlainLabel("", object_name="Muted")
         self.printer_view = VirtualPrinterView(self) if self.ctx.demo else None
+        self.idle_lock = IdleLock(self._on_idle_lock_fired, self)
         self.selection_timer = QTimer(self)
         self.selection_timer.setSingleShot(True)
         self.selection_timer.setInterval(SELECTION_SETTLE_MS)
@@ -307,6 +309,10 @@ class MainWindow(QMainWindow):
 
     def _on_accounts_workspace_opened(self, workspace: Workspace) -> None:
         self.logic.show_workspace(workspace)
+        self.idle_lock.set_minutes(self.ctx.prefs.lock_after_idle_minutes)
+
+    def _on_idle_lock_fired(self) -> None:
+        self.c.accounts.lock()
 
     def _on_workspace_connectivity_changed(self, snapshot: Snapshot) -> None:
         self.logic.show_connectivity(snapshot)

@@ -313,6 +313,8 @@ class WindowLogic:
         if w.ctx.dialogs.open_dialog("settings", dialog) and dialog.result_prefs is not None:
             w.ctx.save_preferences(dialog.result_prefs)
             w.c.sync.set_interval(dialog.result_prefs.sync_interval_minutes)
+            if self.workspace is not None:
+                w.idle_lock.set_minutes(dialog.result_prefs.lock_after_idle_minutes)
             w.statusBar().showMessage("Settings saved")
         dialog.deleteLater()
 

@@ -3,6 +3,7 @@ bytes over TCP to the virtual printer. Scan -> job -> bytes; offline banner; acc
 
 from __future__ import annotations
 
+import json
 import socket
 
 from clickdrop_desktop.api.models import OrderStatus
@@ -171,3 +172,59 @@ def test_status_tabs_and_search_filter_the_table(qtbot, app_window) -> None:
         qtbot.keyClicks(w.search, reference)
     assert w.model.rowCount() >= 1
     assert w.model.row_at(0).reference == reference
+
+
+def _select_rows(window, rows: list[int]) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    view = window.orders_view
+    view.clearSelection()
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    for row in rows:
+        view.selectionModel().select(window.model.index(row, 0), flags)
+
+
+def test_prepare_labels_asks_with_the_count_then_auto_prints(qtbot, app_window, demo_env) -> None:
+    w = app_window
+    w.ctx.prefs = w.ctx.prefs.with_changes(auto_print=True)
+    w.ctx.dialogs.confirm_answers = [True]
+    _select_rows(w, [0, 1])
+    with qtbot.waitSignal(w.c.printing.labels_prepared, timeout=20_000) as blocker:
+        w.logic.prepare_labels()
+    assert blocker.args[0] == 2
+    assert w.ctx.dialogs.asked[-1][0] == "confirm"
+    assert "Generate 2 labels" in w.ctx.dialogs.asked[-1][1]
+    qtbot.waitUntil(lambda: len(_jobs(demo_env.printer)) == 2, timeout=20_000)
+
+
+def test_despatch_offline_waits_in_the_outbox_and_is_sent_once(qtbot, app_window, demo_env) -> None:
+    w = app_window
+    order_id = w.model.order_id(0)
+    demo_env.info.set_fault("maintenance")
+    w.c.sync.sync_now()
+    qtbot.waitUntil(lambda: w.banner.state == "offline", timeout=20_000)
+    w.ctx.dialogs.confirm_answers = [True]
+    _select_rows(w, [0])
+    w.logic.mark_despatched()
+    qtbot.waitUntil(lambda: len(w.outbox_panel.model.rows) == 1, timeout=10_000)
+    assert w.outbox_panel.model.rows[0].state == "waiting"
+    assert "1 change waiting" in w.banner.text or w.banner.state == "offline"
+    demo_env.info.clear_faults()
+    demo_env.info.reset(log=True)
+    w.c.sync.sync_now()  # back online: the waiting change is replayed
+    qtbot.waitUntil(lambda: w.banner.state == "online", timeout=20_000)
+    qtbot.waitUntil(lambda: len(w.outbox_panel.model.rows) == 0, timeout=20_000)
+    sent = [
+        r
+        for r in demo_env.info.requests()
+        if r["path"].endswith("/orders/status") and str(order_id) in json.dumps(r["body"])
+    ]
+    assert len(sent) == 1
+
+
+def test_idle_lock_closes_the_account(qtbot, app_window) -> None:
+    w = app_window
+    w.idle_lock.set_interval_ms(150)
+    qtbot.waitUntil(lambda: w.logic.workspace is None, timeout=5_000)
+    assert w.model.rowCount() == 0
+    assert w.stack.currentWidget() is w.welcome

@@ -114,20 +114,22 @@ class PrintController(QObject):
         if workspace is None or not order_ids:
             return
 
-        def job(ctx: TaskContext) -> tuple[int, list[str]]:
+        def job(ctx: TaskContext) -> tuple[list[int], list[str]]:
             return workspace.printing.prepare_labels(
                 order_ids, progress=lambda d, t: ctx.progress(d, t, "Preparing labels")
             )
 
-        def done(result: tuple[int, list[str]]) -> None:
+        def done(result: tuple[list[int], list[str]]) -> None:
             made, problems = result
-            self.labels_prepared.emit(made, problems)
-            if made:
-                self.labels_made.emit()
-            text = f"{made} label{'s' if made != 1 else ''} prepared and cached"
+            self.labels_prepared.emit(len(made), problems)
+            text = f"{len(made)} label{'s' if len(made) != 1 else ''} prepared and cached"
             if problems:
                 text += f"; {len(problems)} problem(s): {problems[0]}"
             self.message.emit(text)
+            if made:
+                self.labels_made.emit()
+                if self._prefs().auto_print:  # Settings: print new labels as soon as prepared
+                    self.print_orders(made)
 
         self._tasks.run(job, on_done=done, on_error=self._on_error, owner=self, lane="print")
 

@@ -117,12 +117,14 @@ class PrintService:
 
     def prepare_labels(
         self, order_ids: list[int], progress: Callable[[int, int], None] | None = None
-    ) -> tuple[int, list[str]]:
+    ) -> tuple[list[int], list[str]]:
         """Make and cache the labels of orders that have none (billable upstream).
 
-        One call per order, so each PDF is known to be that order's. Returns (made, problems).
+        One call per order, so each PDF is known to be that order's. Returns the ids whose
+        label was made, and one line per problem.
         """
-        made, problems = 0, []
+        made: list[int] = []
+        problems: list[str] = []
         for done, order_id in enumerate(order_ids, 1):
             if not self._store.documents.has(order_id, "postageLabel"):
                 stored = self._store.get_order(order_id)
@@ -131,7 +133,7 @@ class PrintService:
                     continue
                 try:
                     if self.document_pdf(stored.order, "postageLabel", allow_fetch=True):
-                        made += 1
+                        made.append(order_id)
                 except ApiError as exc:
                     problems.append(f"{stored.order.order_reference or order_id}: {exc.message}")
                     if exc.transient:

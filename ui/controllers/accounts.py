@@ -197,5 +197,9 @@ class AccountsController(QObject):
 
     def lock(self) -> None:
         """Drop the keys from memory (the data stays); reopening asks the vault again."""
+        name = self.workspace.name if self.workspace is not None else None
         self.close_current()
+        lock = getattr(self.directory, "lock", None)
+        if name is not None and lock is not None:
+            self._tasks.run(lambda _ctx: lock(name), owner=self, lane="accounts")
         self.refresh_accounts()

@@ -150,7 +150,8 @@ class SignInDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(self.buttons)
 
-        for field in (self.name_field, self.url_field, self.key_field):
+        # A new key or address must be checked again; a new name need not.
+        for field in (self.url_field, self.key_field):
             field.textChanged.connect(self._on_fields_changed)
 
     # -- checking ---------------------------------------------------------------------------------

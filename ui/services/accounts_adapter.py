@@ -1,73 +1,101 @@
-"""The accounts on this machine for the GUI: `AccountDirectory` over the core's account list
-and keys (`clickdrop_desktop.account_directory`, the interim vault) and `session.open_account`.
+"""The accounts on this machine for the GUI: `AccountDirectory` over the core's account
+registry (`clickdrop_desktop.accounts`), vault (`clickdrop_desktop.vault`) and sessions.
 
 Everything here blocks (keyring, scrypt, store open, network): the controller calls it from a
-worker. When no secure keyring exists the keys are wrapped with a passphrase; the window asks
-for it (masked) on the GUI thread and hands it over with `provide_passphrase` before the work.
+worker. One `Vault` lives as long as the app, so an unlocked account stays unlocked until the
+user locks it or signs out. Without a trustworthy keyring the keys are wrapped with a
+passphrase; the window asks for it (masked) on the GUI thread and hands it over with
+`provide_passphrase` before the work starts. It is held in memory only, never written.
 """
 
 from __future__ import annotations
 
-import os
+import threading
 from typing import TYPE_CHECKING
 
-from clickdrop_desktop.account_directory import PASSPHRASE_BACKEND, PASSPHRASE_ENV, AccountError
-
-from clickdrop_desktop import account_directory
+from clickdrop_desktop.accounts import (
+    CAP_FULL,
+    CAP_LABELS,
+    AccountError,
+    AccountRegistry,
+    NoSuchAccount,
+)
 from ui.controllers.accounts import SignInOutcome
 from ui.services.views import AccountInfo
 
 if TYPE_CHECKING:
     from clickdrop_desktop.api.capabilities import Capabilities
     from clickdrop_desktop.session import AccountSession
+    from clickdrop_desktop.vault import Vault
 
 
 class VaultAccounts:
     """`AccountDirectory` for real accounts."""
 
+    def __init__(self, vault: Vault | None = None) -> None:
+        self._vault = vault
+        self._passphrase: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def vault(self) -> Vault:
+        with self._lock:
+            if self._vault is None:
+                from clickdrop_desktop.vault import Vault  # keyring: first use, not start-up
+
+                self._vault = Vault()
+            return self._vault
+
+    @property
+    def registry(self) -> AccountRegistry:
+        return self._vault.registry if self._vault is not None else AccountRegistry()
+
     def list_accounts(self) -> list[AccountInfo]:
-        active = account_directory.active_name()
+        registry = self.registry
+        active = registry.active_name()
         return [
             AccountInfo(r.name, r.account_type or "", r.api_url, r.name == active)
-            for r in account_directory.list_accounts()
+            for r in registry.list()
         ]
 
     def active_name(self) -> str | None:
-        name = account_directory.active_name()
-        known = {r.name for r in account_directory.list_accounts()}
-        return name if name in known else None
+        registry = self.registry
+        name = registry.active_name()
+        return name if name in set(registry.names()) else None
 
     def set_active(self, name: str) -> None:
-        account_directory.set_active(name)
+        self.registry.set_active(name)
 
-    # -- passphrase (only without a secure keyring) ---------------------------------------------
+    # -- passphrase (only without a trustworthy keyring) ----------------------------------------
 
     def needs_passphrase(self, name: str | None) -> bool:
         """True when opening `name` (or adding an account, for None) needs a passphrase now."""
-        if os.environ.get(PASSPHRASE_ENV):
+        from clickdrop_desktop.vault import passphrase_from_env
+
+        if self._passphrase or passphrase_from_env():
             return False
         if name is None:
-            try:
-                account_directory.choose_backend()
-            except AccountError:
-                return True
-            return False
+            return self.vault.keyring_choice().backend is None
         try:
-            record = account_directory.find(name)
-        except AccountError:
+            record = self.registry.get(name)
+        except NoSuchAccount:
             return False
-        return bool(record.key_backend == PASSPHRASE_BACKEND)
+        return bool(record.uses_passphrase) and not self.vault.is_unlocked(name)
 
     def provide_passphrase(self, passphrase: str) -> None:
-        # The interim directory reads it from the environment; it never reaches a file or log.
-        os.environ[PASSPHRASE_ENV] = passphrase
+        self._passphrase = passphrase
+
+    def _passphrase_or_env(self) -> str | None:
+        from clickdrop_desktop.vault import passphrase_from_env
+
+        return self._passphrase or passphrase_from_env()
 
     # -- sessions -------------------------------------------------------------------------------
 
     def open_session(self, name: str) -> AccountSession:
-        from clickdrop_desktop.session import open_account  # httpx: in the worker, not at start
+        from clickdrop_desktop.session import open_account  # httpx: in the worker
 
-        return open_account(name)
+        return open_account(name, vault=self.vault, passphrase=self._passphrase_or_env())
 
     def verify(self, api_url: str, api_key: str) -> Capabilities:
         from clickdrop_desktop.api.client import ClickDropClient
@@ -76,34 +104,40 @@ class VaultAccounts:
             return client.probe_capabilities()
 
     def sign_in(self, name: str, api_url: str, api_key: str) -> SignInOutcome:
-        if any(a.name == name for a in account_directory.list_accounts()):
-            raise AccountError(f"an account named {name!r} exists already; pick another name")
+        """Verify, probe, keep the keys (keyring or passphrase), create the encrypted store."""
         from clickdrop_desktop.api.client import ClickDropClient
-        from clickdrop_desktop.session import open_account
 
-        account_directory.choose_backend()  # fail before the network if keys cannot be kept
+        vault = self.vault
+        passphrase = self._passphrase_or_env()
+        vault.storage_for_new_account(passphrase)  # fails before the network if keys can't be kept
         with ClickDropClient(api_url, api_key, timeout=30.0) as client:
             caps = client.probe_capabilities()
             scheme = client.auth_scheme
             base_url = client.base_url
         if not caps.key_valid:
-            raise AccountError("Click & Drop did not accept this API key", 4)
-        record, keys = account_directory.add(
+            raise AccountError("Click & Drop did not accept this API key")
+        flags = {CAP_FULL} if caps.full else set()
+        if caps.labels:
+            flags.add(CAP_LABELS)
+        vault.sign_in(
             name,
             base_url,
             api_key,
+            passphrase=passphrase,
+            capabilities=flags,
             account_type=caps.account_type,
-            full=caps.full,
-            labels=caps.labels,
             auth_scheme=scheme,
         )
-        keys.store_key[:] = bytes(len(keys.store_key))  # the session unlocks its own copy
         try:
-            open_account(name).close()  # creates the encrypted store, stamped with the id
+            vault.open_store(name).close()  # the store exists from now on, stamped with the id
         except BaseException:
-            account_directory.remove(record)
+            vault.sign_out(name, force=True, passphrase=passphrase)
             raise
         return SignInOutcome(name, caps)
 
     def sign_out(self, name: str) -> None:
-        account_directory.remove(account_directory.find(name))
+        """Crypto-shred: keys deleted, then the store, WAL and files (the window warned first)."""
+        self.vault.sign_out(name, force=True, passphrase=self._passphrase_or_env())
+
+    def lock(self, name: str) -> None:
+        self.vault.lock(name)

@@ -44,13 +44,6 @@ def run(args: argparse.Namespace) -> int:
     with open_account(args.account, timeout=CLI_TIMEOUT_S, max_retries=CLI_MAX_RETRIES) as session:
         queue = PrintQueue(session.store, actor=default_actor("cli"))
         try:
-            for job in queue.recovered:
-                print(
-                    f"order {job.order_identifier}: {job.document_type} was interrupted while "
-                    "sending last time and may have printed; check the printer (use --reprint "
-                    "to send it again)",
-                    file=sys.stderr,
-                )
             service = PrintService(
                 session.store,
                 queue,
@@ -58,13 +51,14 @@ def run(args: argparse.Namespace) -> int:
                 labels_available=session.profile.labels,
                 online=lambda: session.connectivity.state is not State.OFFLINE,
             )
+            wanted: set[int] = set()
             for text in args.orders:
                 barcode = parse_order_barcode(text)
                 stored = session.store.find_order(str(barcode) if barcode is not None else text)
                 if stored is None:
-                    unknown.append(text)
-                    print(f"{_shown(text)}: no such order in this account's cache", file=sys.stderr)
+                    unknown.append(f"{_shown(text)}: no such order in this account's cache")
                     continue
+                wanted.add(stored.order.order_identifier)
                 result = service.print_document(
                     stored.order.order_identifier,
                     args.document,
@@ -73,7 +67,15 @@ def run(args: argparse.Namespace) -> int:
                     reprint=args.reprint,
                 )
                 results.append(result)
-                _report(result)
+                if result.ok:
+                    print(_line(result))
+            for job in queue.recovered:
+                if job.order_identifier not in wanted:  # the others' lines say it themselves
+                    print(
+                        f"order {job.order_identifier}: its {job.document_type} was cut off "
+                        "while sending last time and may have printed; check the printer",
+                        file=sys.stderr,
+                    )
         finally:
             queue.close()
     return _exit_code(results, unknown)
@@ -83,19 +85,28 @@ def _shown(text: str) -> str:
     return printable(text, 60)
 
 
-def _report(result: PrintResult) -> None:
-    name = f"{_shown(result.reference)} ({result.order_identifier})"
-    line = f"{name}: {result.document_type}: {result.message}"
-    print(line, file=sys.stdout if result.ok else sys.stderr)
+def _line(result: PrintResult) -> str:
+    message = result.message.replace("use reprint", "add --reprint")
+    return (
+        f"{_shown(result.reference)} ({result.order_identifier}): {result.document_type}: {message}"
+    )
 
 
 def _exit_code(results: list[PrintResult], unknown: list[str]) -> int:
-    printed = [r for r in results if r.ok]
-    waiting = [r for r in results if r.outcome is PrintOutcome.OFFLINE_NO_LABEL]
-    failed = len(results) - len(printed) - len(waiting) + len(unknown)
+    waiting = [_line(r) for r in results if r.outcome is PrintOutcome.OFFLINE_NO_LABEL]
+    failed = unknown + [
+        _line(r) for r in results if not r.ok and r.outcome is not PrintOutcome.OFFLINE_NO_LABEL
+    ]
+    total = len(results) + len(unknown)
+    if total == 1 and failed:
+        raise CliError(failed[0], EXIT_ERROR)  # one order: its one line is the error
+    if total == 1 and waiting:
+        raise CliError(f"offline, work kept: {waiting[0]}", EXIT_OFFLINE)
+    for line in failed + waiting:
+        print(line, file=sys.stderr)
     if failed:
         raise CliError(
-            f"{failed} of {len(results) + len(unknown)} not printed"
+            f"{len(failed)} of {total} not printed"
             + (f"; {len(waiting)} waiting for Click & Drop" if waiting else ""),
             EXIT_ERROR,
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -107,14 +108,18 @@ class PagePrefetcher:
         assert isinstance(item, Prefetched)
         return item
 
-    def close(self) -> None:
+    def close(self, *, wait_s: float = 5.0) -> None:
+        """Stop fetching ahead. Waits up to `wait_s` for a call in flight (it is bounded by the
+        client's timeouts anyway); a worker still busy then is a daemon whose result nobody
+        reads, so an interrupted sync returns promptly."""
         self._stop.set()
+        deadline = time.monotonic() + wait_s
         # Unblock a worker waiting on a full queue, then let in-flight calls end.
-        while self._thread is not None and self._thread.is_alive():
+        while self._thread is not None and self._thread.is_alive() and time.monotonic() < deadline:
             with contextlib.suppress(queue.Empty):
                 self._queue.get(timeout=0.05)
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _put(self, item: Prefetched | BaseException | object) -> bool:
         while not self._stop.is_set():

@@ -32,18 +32,18 @@ from clickdrop_desktop.accounts import (
 )
 from clickdrop_desktop.store import CIPHER_V1, STORE_FILE, CipherSettings, Store
 from clickdrop_desktop.store.crypto import STORE_KEY_BYTES
-from clickdrop_desktop.vault import signout
+from clickdrop_desktop.vault import keyring_entries, signout
 from clickdrop_desktop.vault.errors import (
     InsecureKeyring,
     KeyMismatch,
     KeyringChanged,
-    KeyringUnavailable,
     KeysMissing,
     PassphraseRequired,
     PassphraseTooShort,
     VaultError,
     VaultLocked,
 )
+from clickdrop_desktop.vault.keyring_entries import SERVICE
 from clickdrop_desktop.vault.keyring_policy import (
     DEFAULT_ALLOWED_BACKENDS,
     KeyringChoice,
@@ -59,7 +59,6 @@ from clickdrop_desktop.vault.wrapping import (
     wrap,
 )
 
-SERVICE = "clickdrop-desktop"
 WRAPPED_FILE = "keys.wrapped"
 PASSPHRASE_ENV = "CLICKDROP_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
 CRYPTO_VERSION = 1
@@ -68,10 +67,6 @@ CRYPTO_VERSION = 1
 def passphrase_from_env() -> str | None:
     """`CLICKDROP_PASSPHRASE`, the CLI's non-interactive passphrase (None when unset/empty)."""
     return os.environ.get(PASSPHRASE_ENV) or None
-
-
-def _entry(account_id: str, item: str) -> str:
-    return f"{account_id}:{item}"
 
 
 def store_path(record: AccountRecord) -> Path:
@@ -141,41 +136,6 @@ class Vault:
         _check_new_passphrase(passphrase)
         return PASSPHRASE_STORAGE
 
-    def _write_keyring(self, choice: KeyringChoice, keys: AccountKeys) -> None:
-        backend = choice.backend
-        assert backend is not None
-        values = {"api-key": keys.api_key, "store-key": keys.store_key.hex()}
-        try:
-            for item, value in values.items():
-                backend.set_password(SERVICE, _entry(keys.account_id, item), value)
-            # Read back before anything depends on it (a keyring that drops writes silently
-            # would otherwise leave a store no one can open).
-            for item, value in values.items():
-                if backend.get_password(SERVICE, _entry(keys.account_id, item)) != value:
-                    raise KeyringUnavailable("the keyring did not keep the keys it was given")
-        except KeyringUnavailable:
-            self._delete_keyring(backend, keys.account_id)
-            raise
-        except Exception as exc:  # noqa: BLE001 - any backend failure: one line, no secret
-            self._delete_keyring(backend, keys.account_id)
-            raise KeyringUnavailable(
-                f"the keyring refused to store the keys ({exc.__class__.__name__})"
-            ) from None
-
-    @staticmethod
-    def _delete_keyring(backend: KeyringBackend, account_id: str) -> bool:
-        """Delete both entries; True if nothing is left (already gone counts as deleted)."""
-        ok = True
-        for item in ("api-key", "store-key"):
-            try:
-                backend.delete_password(SERVICE, _entry(account_id, item))
-            except Exception:  # noqa: BLE001 - already gone (PasswordDeleteError) or failing
-                try:
-                    ok = ok and backend.get_password(SERVICE, _entry(account_id, item)) is None
-                except Exception:  # noqa: BLE001
-                    ok = False
-        return ok
-
     # -- sign in -----------------------------------------------------------------------------------
 
     def sign_in(
@@ -222,7 +182,7 @@ class Vault:
                 blob = wrap(payload, passphrase=passphrase, account_id=account_id, params=self._kdf)
                 paths.atomic_write(folder / WRAPPED_FILE, blob)
             else:
-                self._write_keyring(self.keyring_choice(), keys)
+                keyring_entries.write_keys(self.keyring_choice(), keys)
             record = AccountRecord(
                 name=name,
                 account_id=account_id,
@@ -243,7 +203,7 @@ class Vault:
             # Nothing half-made stays behind: no orphan keys, no folder.
             choice = self.keyring_choice()
             if storage != PASSPHRASE_STORAGE and choice.backend is not None:
-                self._delete_keyring(choice.backend, account_id)
+                keyring_entries.delete_keys(choice.backend, account_id)
             shutil.rmtree(folder, ignore_errors=True)
             keys.wipe()
             raise
@@ -300,13 +260,7 @@ class Vault:
                 "made over an existing store): restore that keyring, or remove the account "
                 "and sign in again"
             )
-        try:
-            api_key = choice.backend.get_password(SERVICE, _entry(record.account_id, "api-key"))
-            store_hex = choice.backend.get_password(SERVICE, _entry(record.account_id, "store-key"))
-        except Exception as exc:  # noqa: BLE001 - locked collection, D-Bus gone, ...
-            raise KeyringUnavailable(
-                f"the keyring could not be read ({exc.__class__.__name__}); unlock it and retry"
-            ) from None
+        api_key, store_hex = keyring_entries.read_keys(choice.backend, record.account_id)
         if not api_key or not store_hex:
             raise KeysMissing(
                 f"the keyring holds no keys for {record.name!r}; remove the account and sign in "
@@ -405,7 +359,7 @@ class Vault:
         if not record.uses_passphrase:
             choice = self.keyring_choice()
             if choice.backend is not None and choice.backend_id == record.keyring_backend:
-                left = not self._delete_keyring(choice.backend, record.account_id)
+                left = not keyring_entries.delete_keys(choice.backend, record.account_id)
             else:
                 left = True
         signout.shred_folder(record.directory, wrapped_file=WRAPPED_FILE)

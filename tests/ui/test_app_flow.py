@@ -112,7 +112,7 @@ def test_a_printer_that_is_off_fails_visibly_and_retry_prints(qtbot, app_window)
         w.c.printing.retry(failed)
         printer.wait_for_labels(1, timeout=10)
         qtbot.waitUntil(lambda: w.queue_panel.model.rows[0].state == "sent", timeout=10_000)
-    assert w.queue_panel.model.rows[0].attempts == 2
+    assert w.queue_panel.model.rows[0].attempts >= 2  # the failed tries, then the retry
 
 
 def test_offline_banner_follows_the_sandbox_maintenance_switch(qtbot, app_window, demo_env) -> None:

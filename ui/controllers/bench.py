@@ -25,6 +25,7 @@ _OUTCOMES = {
     PrintOutcome.NO_LABEL: ScanOutcome.NO_LABEL,
     PrintOutcome.PRINTER_PROBLEM: ScanOutcome.PRINTER_PROBLEM,
     PrintOutcome.NO_PRINTER: ScanOutcome.PRINTER_PROBLEM,
+    PrintOutcome.UNCERTAIN: ScanOutcome.ALREADY_PRINTED,
 }
 _TONES = {"ok": Tone.OK, "warn": Tone.ATTENTION, "bad": Tone.PROBLEM}
 
@@ -38,6 +39,7 @@ def scan_message(result: PrintResult) -> str:
         PrintOutcome.NO_LABEL: f"{ref}: no label — {result.message}",
         PrintOutcome.PRINTER_PROBLEM: f"{ref}: printer problem — {result.message}",
         PrintOutcome.NO_PRINTER: f"{ref}: {result.message}",
+        PrintOutcome.UNCERTAIN: f"{ref}: may have printed already — Ctrl+Enter to reprint",
     }[result.outcome]
 
 
@@ -77,25 +79,15 @@ class BenchController(QObject):
         online = workspace.online
 
         def job(_ctx: TaskContext) -> tuple[PrintResult, float]:
-            from printing.documents import parse_order_barcode  # reportlab: not at start-up
-
-            order_id = parse_order_barcode(code)
-            stored = (
-                workspace.store.get_order(order_id)
-                if order_id is not None
-                else workspace.store.find_order(code)
+            if not label_uri:
+                return PrintResult(0, code, PrintOutcome.NO_PRINTER, "no printer is set up"), 0.0
+            printers = {LABEL: label_uri}
+            if slip_uri:
+                printers[PACKING_SLIP] = slip_uri
+            result, _order_id = workspace.printing.scan(
+                code, printers, reprint=reprint, fetch=online
             )
-            if stored is None:
-                unknown = PrintResult(0, code, PrintOutcome.UNKNOWN_ORDER, "unknown")
-                return unknown, 0.0
-            oid = stored.order.order_identifier
-            result = workspace.printing.print_order(
-                oid, LABEL, label_uri, reprint=reprint, allow_fetch=online
-            )
-            elapsed = (time.perf_counter() - started) * 1000
-            if slip_uri and result.outcome is PrintOutcome.PRINTED:
-                workspace.printing.print_order(oid, PACKING_SLIP, slip_uri, reprint=reprint)
-            return result, elapsed
+            return result, (time.perf_counter() - started) * 1000
 
         def done(outcome: tuple[PrintResult, float]) -> None:
             result, elapsed = outcome

@@ -1,51 +1,41 @@
-"""The print path the GUI drives: document -> bitmap -> printer bytes -> transport, via the queue.
+"""The print path the GUI drives, over printing's own services: `printing.queue.PrintQueue`
+(persistent queue: idempotency, expiry, retries, pre-flight status), `printing.service.
+PrintService` (cache-first documents, the label call only on print/prepare, render and encode)
+and `printing.scan.ScanToPrint` (what a bench scan means).
 
-A thin adapter over what exists today (the store's persistent `print_jobs`, `printing.raster`,
-`printing.encoders`, `printing.transports`, `printing.documents`); when printing's own queue
-service lands this class delegates to it. Every method blocks (disk, network, USB): call it from
-a `ui.tasks` worker on the "print" lane, never from the GUI thread.
-
-Rules kept here: a first print of (order, document) is idempotent (the store's idempotency key);
-a second print needs `reprint=True`; labels come from the encrypted cache, and are generated
-upstream (`GET /orders/{id}/label`, billable) only when the caller says so (`allow_fetch`).
+This module only adapts their results to what the window shows, and loads the print stack
+(PDFium, reportlab, Pillow) on first use rather than at start-up. Every method blocks (disk,
+network, USB): call it from a `ui.tasks` worker on the "print" lane, never the GUI thread.
 """
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any
 
-from clickdrop_desktop.api.errors import ApiError
 from ui.services.views import PrintJobRow
 
 if TYPE_CHECKING:
-    # The print stack (PDFium, reportlab, Pillow, SQLCipher) loads on first use, not at start-up.
     from clickdrop_desktop.api.models import Order
-    from clickdrop_desktop.store import PrintJob, PrintJobState, Store
+    from clickdrop_desktop.store import Store
     from printing.bitmap import Bitmap
-    from printing.raster import Media
-    from printing.uri import PrinterUri
+    from printing.queue import PrintQueue
+    from printing.service import PrintService as CorePrintService
 
 log = logging.getLogger(__name__)
 
 PACKING_SLIP = "packingSlip"
-#: Documents Click & Drop makes (the label call); the rest we draw ourselves.
-API_DOCUMENTS = frozenset({"postageLabel", "despatchNote", "CN22", "CN23"})
-#: A job not sent within this time expires instead of printing hours later.
-JOB_TTL = timedelta(minutes=15)
-WORKER = "desktop"
-_CANCELLABLE = ("queued", "failed", "uncertain")
+LABEL = "postageLabel"
 
 
 class PrintOutcome(enum.Enum):
     PRINTED = "printed"
-    ALREADY_PRINTED = "already_printed"
-    NO_LABEL = "no_label"  # not cached, and not allowed (or not able) to make one now
+    ALREADY_PRINTED = "already_printed"  # a second print needs the deliberate reprint
+    UNCERTAIN = "uncertain"  # an interrupted send may have printed: reprint only by choice
+    NO_LABEL = "no_label"  # not cached and cannot be made now (account type, offline)
     UNKNOWN_ORDER = "unknown_order"
     PRINTER_PROBLEM = "printer_problem"  # the job stays in the queue, failed, for a retry
     NO_PRINTER = "no_printer"
@@ -62,98 +52,88 @@ class PrintResult:
     label_made: bool = False  # the label was generated upstream for this print
 
 
-class LabelClient(Protocol):
-    def get_label(self, keys: list[int], document_type: str = ...) -> bytes: ...
-
-
-def media_of(uri: PrinterUri) -> Media:
-    from printing.raster import Media
-
-    return Media(uri.media.width_mm, uri.media.height_mm, uri.media.name)
+_CORE_OUTCOMES = {
+    "printed": PrintOutcome.PRINTED,
+    "already_printed": PrintOutcome.ALREADY_PRINTED,
+    "uncertain": PrintOutcome.UNCERTAIN,
+    "unknown_order": PrintOutcome.UNKNOWN_ORDER,
+    "offline_no_label": PrintOutcome.NO_LABEL,
+    "no_label": PrintOutcome.NO_LABEL,
+    "printer_problem": PrintOutcome.PRINTER_PROBLEM,
+}
 
 
 class PrintService:
-    """Prints one account's documents through its store's persistent queue."""
+    """One account's printing for the window: builds printing's queue and service lazily."""
 
     def __init__(
         self,
         store: Store,
         *,
-        client: LabelClient | None,
+        client: Any,
         labels_available: bool,
+        online: Callable[[], bool] = lambda: True,
         sender: str = "",
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
-        usb_backend: object | None = None,
     ) -> None:
         self._store = store
         self._client = client
         self._labels_available = labels_available
+        self._online = online
         self._sender = sender
-        self._now = now
-        self._usb_backend = usb_backend
+        self._queue: PrintQueue | None = None
+        self._service: CorePrintService | None = None
+
+    @property
+    def core(self) -> CorePrintService:
+        """printing's `PrintService` (and its `PrintQueue`), made on first use."""
+        if self._service is None:
+            from printing.queue import PrintQueue
+            from printing.service import PrintService as CorePrintService
+
+            self._queue = PrintQueue(self._store)
+            self._service = CorePrintService(
+                self._store,
+                self._queue,
+                labels=self._client,
+                labels_available=self._labels_available,
+                online=self._online,
+                sender=self._sender,
+            )
+        return self._service
+
+    def close(self) -> None:
+        if self._queue is not None:
+            self._queue.close()
 
     # -- documents ------------------------------------------------------------------------------
 
     def has_document(self, order_id: int, document: str) -> bool:
         return document == PACKING_SLIP or self._store.documents.has(order_id, document)
 
-    def document_pdf(
-        self, order: Order, document: str, *, allow_fetch: bool, size: str = "4x6"
-    ) -> bytes | None:
-        """The document's PDF: cached, drawn by us, or (with `allow_fetch`) made upstream."""
-        order_id = order.order_identifier
-        if document not in API_DOCUMENTS:
-            from printing.documents import packing_slip
-
-            return packing_slip(order, size="a4" if size == "a4" else "4x6", sender=self._sender)
-        stored = self._store.documents.get(order_id, document)
-        if stored is not None:
-            return stored.data
-        if not allow_fetch or not self._labels_available or self._client is None:
-            return None
-        pdf = self._client.get_label([order_id], document)
-        self._store.documents.put(order_id, document, pdf)
-        return pdf
-
     def prepare_labels(
         self, order_ids: list[int], progress: Callable[[int, int], None] | None = None
     ) -> tuple[list[int], list[str]]:
-        """Make and cache the labels of orders that have none (billable upstream).
-
-        One call per order, so each PDF is known to be that order's. Returns the ids whose
-        label was made, and one line per problem.
-        """
-        made: list[int] = []
-        problems: list[str] = []
-        for done, order_id in enumerate(order_ids, 1):
-            if not self._store.documents.has(order_id, "postageLabel"):
-                stored = self._store.get_order(order_id)
-                if stored is None:
-                    problems.append(f"order {order_id} is not in the cache")
-                    continue
-                try:
-                    if self.document_pdf(stored.order, "postageLabel", allow_fetch=True):
-                        made.append(order_id)
-                except ApiError as exc:
-                    problems.append(f"{stored.order.order_reference or order_id}: {exc.message}")
-                    if exc.transient:
-                        break  # offline or throttled: stop, the rest keep their place
-            if progress is not None:
-                progress(done, len(order_ids))
+        """Make and cache missing labels (billable upstream): (ids made now, problem lines)."""
+        missing = [i for i in order_ids if not self._store.documents.has(i, LABEL)]
+        result = self.core.prepare_labels(order_ids, progress=progress)
+        made = [i for i in missing if self._store.documents.has(i, LABEL)]
+        problems = list(result.problems)
+        if result.stopped_offline:
+            problems.append("Click & Drop stopped answering; the rest keep their place")
         return made, problems
 
     def render(
         self, order: Order, document: str, printer_uri: str, *, allow_fetch: bool = False
     ) -> list[Bitmap]:
-        """The exact bitmaps the printer at `printer_uri` would get (empty if no document)."""
-        from printing.raster import RasterOptions, rasterise_pdf
-        from printing.uri import coerce_uri
+        """The exact bitmaps the printer at `printer_uri` would get; [] when not cached.
 
-        uri = coerce_uri(printer_uri)
-        pdf = self.document_pdf(order, document, allow_fetch=allow_fetch, size=uri.media.name)
-        if pdf is None:
+        Never calls the API (a preview must not generate a label)."""
+        from printing.service import DocumentUnavailable
+
+        try:
+            return self.core.render(order.order_identifier, document, printer_uri)
+        except DocumentUnavailable:
             return []
-        return rasterise_pdf(pdf, RasterOptions(dpi=uri.dpi, media=media_of(uri)))
 
     # -- printing -------------------------------------------------------------------------------
 
@@ -166,147 +146,99 @@ class PrintService:
         reprint: bool = False,
         allow_fetch: bool = False,
     ) -> PrintResult:
-        """Queue one document and send the queue; the result says what happened to it."""
-        from clickdrop_desktop.store import DuplicatePrintJob, PrintJobState, UncertainPrintJob
-
-        stored = self._store.get_order(order_id)
-        if stored is None:
-            return PrintResult(order_id, str(order_id), PrintOutcome.UNKNOWN_ORDER, "not cached")
-        order = stored.order
-        ref = order.order_reference or str(order_id)
+        """Queue one document and send it; the result says what happened to it."""
         if not printer_uri:
             return PrintResult(
-                order_id, ref, PrintOutcome.NO_PRINTER, "no printer is set up (Settings)"
+                order_id, str(order_id), PrintOutcome.NO_PRINTER, "no printer is set up (Settings)"
             )
-        if not reprint and self._store.print_jobs.was_printed(order_id, document):
-            return PrintResult(
-                order_id, ref, PrintOutcome.ALREADY_PRINTED, "already printed; reprint to repeat"
-            )
-        cached = document not in API_DOCUMENTS or self._store.documents.has(order_id, document)
-        try:
-            pdf_ok = self.document_pdf(order, document, allow_fetch=allow_fetch) is not None
-        except ApiError as exc:
-            return PrintResult(order_id, ref, PrintOutcome.NO_LABEL, exc.message)
-        if not pdf_ok:
+        cached = self.has_document(order_id, document)
+        if not cached and (not allow_fetch or not self._labels_available):
+            stored = self._store.get_order(order_id)
+            if stored is None:
+                return PrintResult(
+                    order_id, str(order_id), PrintOutcome.UNKNOWN_ORDER, "not in the cache"
+                )
             why = (
-                "this account cannot get labels through the API (OBA accounts only)"
+                "this account gets labels only from the Click & Drop website (OBA accounts "
+                "get them through the API)"
                 if not self._labels_available
                 else "no label cached yet; prepare labels while online"
             )
-            return PrintResult(order_id, ref, PrintOutcome.NO_LABEL, why)
-        try:
-            job = self._store.print_jobs.insert(
-                order_id,
-                document,
-                printer_uri,
-                reprint=reprint,
-                expires_at=self._now() + JOB_TTL,
-            )
-        except UncertainPrintJob:
             return PrintResult(
-                order_id,
-                ref,
-                PrintOutcome.ALREADY_PRINTED,
-                "an earlier send was interrupted and may have printed; reprint to send again",
+                order_id, stored.order.order_reference or str(order_id), PrintOutcome.NO_LABEL, why
             )
-        except DuplicatePrintJob:
-            return PrintResult(
-                order_id, ref, PrintOutcome.ALREADY_PRINTED, "already printed; reprint to repeat"
-            )
-        sent = self.drain()
-        final = self._store.print_jobs.get(job.id)
-        if final is not None and final.state is PrintJobState.SENT:
-            return PrintResult(
-                order_id,
-                ref,
-                PrintOutcome.PRINTED,
-                "printed",
-                job.id,
-                sent.get(job.id, 0),
-                label_made=not cached,
-            )
-        error = (final.last_error if final else None) or "the printer did not take the job"
+        core = self.core.print_document(
+            order_id, document, printer_uri, reprint=reprint, fetch=allow_fetch
+        )
         return PrintResult(
-            order_id, ref, PrintOutcome.PRINTER_PROBLEM, error, job.id, label_made=not cached
+            order_id,
+            core.reference,
+            _CORE_OUTCOMES.get(core.outcome.value, PrintOutcome.PRINTER_PROBLEM),
+            core.message,
+            core.job.id if core.job is not None else None,
+            core.bytes_sent,
+            label_made=not cached and self.has_document(order_id, document),
         )
 
-    def drain(self) -> dict[int, int]:
-        """Send every queued job in order (expiring stale ones); job id -> bytes sent."""
-        from clickdrop_desktop.store import PrintJobState
-        from printing.transports import PrinterError
+    def scan(
+        self,
+        code: str,
+        printers: dict[str, str],
+        *,
+        reprint: bool,
+        fetch: bool,
+    ) -> tuple[PrintResult, int | None]:
+        """A bench scan through `printing.scan.ScanToPrint`: (result of its label, order id)."""
+        from printing.scan import ScanToPrint
 
-        sent: dict[int, int] = {}
-        while True:
-            job = self._store.print_jobs.claim_next(now=self._now(), owner=WORKER)
-            if job is None:
-                return sent
-            try:
-                sent[job.id] = self._send(job)
-            except (PrinterError, ApiError, ValueError, OSError) as exc:
-                message = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
-                self._settle(job.id, PrintJobState.FAILED, message[:200])
-            else:
-                self._settle(job.id, PrintJobState.SENT, None)
-
-    def _settle(self, job_id: int, state: PrintJobState, error: str | None) -> None:
-        from clickdrop_desktop.store import PrintJobState, PrintJobStateChanged
-
-        # Cancelled or expired meanwhile: the queue's state wins.
-        with contextlib.suppress(PrintJobStateChanged):
-            self._store.print_jobs.transition(
-                job_id, state, expect=[PrintJobState.SENDING], actor=WORKER, error=error
-            )
-
-    def _send(self, job: PrintJob) -> int:
-        from printing.encoders import JobOptions, encode
-        from printing.transports import open_transport
-        from printing.uri import coerce_uri
-
-        stored = self._store.get_order(job.order_identifier)
+        scanner = ScanToPrint(
+            self.core, list(printers.items()), fetch=fetch and self._labels_available
+        )
+        stored = scanner.resolve(code)
         if stored is None:
-            raise ValueError("the order is no longer cached")
-        uri = coerce_uri(job.printer_uri)
-        bitmaps = self.render(stored.order, job.document_type, job.printer_uri)
-        if not bitmaps:
-            raise ValueError("no document to print")
-        darkness = uri.options.get("darkness")
-        speed = uri.options.get("speed")
-        options = JobOptions(
-            copies=job.copies,
-            darkness=int(darkness) if darkness else None,
-            speed=int(float(speed)) if speed else None,
-            title=stored.order.order_reference,
+            from printing.uri import printable
+
+            return (
+                PrintResult(0, printable(code, 40), PrintOutcome.UNKNOWN_ORDER, "unknown"),
+                None,
+            )
+        order_id = stored.order.order_identifier
+        had_label = self.has_document(order_id, LABEL)
+        result = scanner.scan(code, reprint=reprint)
+        first = result.prints[0] if result.prints else None
+        outcome = (
+            _CORE_OUTCOMES.get(first.outcome.value, PrintOutcome.PRINTER_PROBLEM)
+            if first is not None
+            else PrintOutcome.PRINTER_PROBLEM
         )
-        if uri.language == "pdf":
-            data = self.document_pdf(stored.order, job.document_type, allow_fetch=False) or b""
-        else:
-            data = encode(uri.language, bitmaps, options)
-        transport = open_transport(uri, usb_backend=self._usb_backend)
-        try:
-            transport.send(data, job_name=f"clickdrop-{job.idempotency_key}")
-        finally:
-            transport.close()
-        return len(data)
+        return (
+            PrintResult(
+                order_id,
+                result.reference,
+                outcome,
+                first.message if first is not None else result.message,
+                first.job.id if first is not None and first.job is not None else None,
+                first.bytes_sent if first is not None else 0,
+                label_made=not had_label and self.has_document(order_id, LABEL),
+            ),
+            order_id,
+        )
 
     def retry(self, job_ids: list[int]) -> None:
-        for job_id in job_ids:
-            self._store.print_jobs.requeue(job_id, expires_at=self._now() + JOB_TTL, actor=WORKER)
-        self.drain()
+        self.core.retry(job_ids)
 
     def cancel(self, job_ids: list[int]) -> None:
-        from clickdrop_desktop.store import PrintJobState, PrintJobStateChanged
+        from clickdrop_desktop.store import PrintJobStateChanged
 
-        cancellable = [PrintJobState(s) for s in _CANCELLABLE]
         for job_id in job_ids:
             try:
-                self._store.print_jobs.transition(
-                    job_id,
-                    PrintJobState.CANCELLED,
-                    expect=cancellable,
-                    actor=WORKER,
-                )
+                self.core.cancel([job_id])
             except PrintJobStateChanged:
                 continue  # printed or gone meanwhile
+
+    def run_pending(self) -> None:
+        """Send waiting jobs (after the printer or the API came back)."""
+        self.core.run_pending()
 
     def jobs(self, limit: int = 200) -> list[PrintJobRow]:
         """The newest jobs for the queue panel (newest first)."""

@@ -42,6 +42,7 @@ class Workspace(QObject):
             session.store,
             client=session.client,
             labels_available=session.profile.labels,
+            online=lambda: self.connectivity.state is State.ONLINE,
         )
         self._unsubscribe = session.connectivity.subscribe(self._on_connectivity)
         self.closed = False
@@ -95,4 +96,7 @@ class Workspace(QObject):
             return
         self.closed = True
         self._unsubscribe()
-        self.session.close()
+        try:
+            self.printing.close()
+        finally:
+            self.session.close()

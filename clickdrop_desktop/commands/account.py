@@ -16,9 +16,12 @@ from typing import Any
 
 from clickdrop_desktop.accounts import CAP_FULL, CAP_LABELS, AccountError, AccountRegistry
 from clickdrop_desktop.api.client import ClickDropClient
-from clickdrop_desktop.cli import EXIT_AUTH, EXIT_OK, EXIT_USAGE, CliError
+from clickdrop_desktop.cli import EXIT_AUTH, EXIT_ISOLATION, EXIT_OK, EXIT_USAGE, CliError
+from clickdrop_desktop.errors import IsolationAlert
 from clickdrop_desktop.session import AccountSession
 from clickdrop_desktop.session import open_account as _open_account
+from clickdrop_desktop.sync.api_adapter import ClientSyncApi
+from clickdrop_desktop.sync.engine import sign_in_trading_names
 from clickdrop_desktop.vault import Vault, passphrase_from_env
 
 MAX_NAME = 64
@@ -70,8 +73,16 @@ def _add(args: argparse.Namespace) -> int:
     with client:
         capabilities = client.probe_capabilities()
         scheme = client.auth_scheme
-    if not capabilities.key_valid:
-        raise CliError("Click & Drop refused this API key (401); check it and try again", EXIT_AUTH)
+        if not capabilities.key_valid:
+            raise CliError(
+                "Click & Drop refused this API key (401); check it and try again", EXIT_AUTH
+            )
+        trading_names: list[str] = []
+        if capabilities.full:
+            try:
+                trading_names = sign_in_trading_names(ClientSyncApi(client))
+            except IsolationAlert as alert:
+                raise CliError(alert.message, EXIT_ISOLATION) from None
     flags = {CAP_FULL} if capabilities.full else set()
     if capabilities.labels:
         flags.add(CAP_LABELS)
@@ -83,6 +94,7 @@ def _add(args: argparse.Namespace) -> int:
         capabilities=flags,
         account_type=capabilities.account_type,
         auth_scheme=scheme,
+        trading_names=trading_names,
     )
     try:
         # Create the encrypted store now, stamped with this account's id.
@@ -101,8 +113,10 @@ def _add(args: argparse.Namespace) -> int:
     print(f"  order details (/orders/full): {'yes' if capabilities.full else 'no'}")
     print(f"  labels through the API:      {'yes' if capabilities.labels else 'no'}")
     print(f"  keys kept {where}")
-    if capabilities.full:
-        print("  trading names: recorded from the first verified /orders/full page at first sync")
+    if trading_names:
+        print(f"  trading names (the isolation guard's reference): {', '.join(trading_names)}")
+    elif capabilities.full:
+        print("  trading names: none yet (no orders); recorded at the first sync")
     if vault.registry.active_name() == name:
         print(f"  {name} is the active account")
     del keys

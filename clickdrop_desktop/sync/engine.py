@@ -185,6 +185,40 @@ def learn_trading_names(storage: SyncStorage, names: Sequence[str]) -> list[str]
     return list(state["trading_names"])
 
 
+def sign_in_trading_names(api: SyncApi, *, page_size: int = 100) -> list[str]:
+    """The trading names of the account's newest `/orders/full` page, for sign-in.
+
+    The page must pass the checks that need no history: no shared-cache signs, no id twice as
+    different orders, and every id confirmed by the account's own by-id lookup. Raises
+    `IsolationAlert` otherwise (nothing is recorded, the account is not added). An account
+    with no orders yet returns [] and learns its names at the first sync.
+    """
+    page = api.list_page(full=True, page_size=page_size, start=None, continuation_token=None)
+    if not page.orders:
+        return []
+    ids = list(dict.fromkeys(o.order_identifier for o in page.orders))
+    confirmation = api.by_ids(ids, full=True)
+    findings = [
+        f
+        for f in (
+            guards.check_shared_cache(merge_headers(page.headers, confirmation.headers), ids),
+            guards.check_duplicates(page.orders),
+            guards.check_unrequested(ids, confirmation.orders),
+            guards.check_confirmed(page.orders, set(ids), confirmation.orders),
+        )
+        if f is not None
+    ]
+    if findings:
+        kinds = ", ".join(dict.fromkeys(str(f.kind) for f in findings))
+        raise IsolationAlert(
+            "isolation alert: Click & Drop's answer at sign-in held orders that are not this "
+            f"account's ({kinds}); the account was not added. Try again later"
+        )
+    names = trading_names_from(page.orders)
+    confirmed = set(trading_names_from(confirmation.orders))
+    return [n for n in names if n in confirmed]
+
+
 class SyncEngine:
     """Runs syncs of one account. Not thread-safe: one run at a time, on a worker thread."""
 

@@ -100,3 +100,25 @@ def test_leak_is_quarantined_and_reported(
     done = cli("sync", "--json")
     assert done.returncode == 0, done.stderr
     assert {owner_of(o["orderIdentifier"]) for o in all_shown()} == {account}
+
+
+def test_sign_in_records_trading_names_and_refuses_a_leak(sandbox: SandboxInfo) -> None:
+    key = sandbox.account("channelshipper").api_key
+    sandbox.set_fault("leak_mixed", account="channelshipper", from_account="oba")
+    done = cli("account", "add", "cs", "--api-url", sandbox.url, input=key + "\n")
+    assert done.returncode == 5
+    assert "not added" in one_line_error(done)
+    assert json.loads(cli("account", "list", "--json").stdout) == []
+    data_dir = Path(os.environ["CLICKDROP_DATA_DIR"])
+    assert not any(p.suffix == ".db" for p in data_dir.rglob("*"))
+
+    sandbox.clear_faults()
+    done = cli("account", "add", "cs", "--api-url", sandbox.url, input=key + "\n")
+    assert done.returncode == 0, done.stderr
+    assert "trading names" in done.stdout
+    # Known from sign-in: a foreign trading name on the very first sync is caught.
+    sandbox.set_fault("leak_trading_name", account="channelshipper", from_account="oba")
+    done = cli("sync")
+    assert done.returncode == 5
+    assert "foreign_trading_name" in one_line_error(done)
+    assert orders_json() == []

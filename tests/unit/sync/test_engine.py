@@ -11,6 +11,7 @@ import pytest
 
 from clickdrop_desktop.api.errors import Offline, ValidationFailed
 from clickdrop_desktop.api.events import CallEvent, Outcome
+from clickdrop_desktop.errors import IsolationAlert
 from clickdrop_desktop.sync.engine import (
     SyncEngine,
     SyncIsolationAlert,
@@ -19,6 +20,7 @@ from clickdrop_desktop.sync.engine import (
     SyncProgress,
     acknowledge,
     learn_trading_names,
+    sign_in_trading_names,
 )
 from clickdrop_desktop.sync.ports import Fetched
 from tests.helpers.sync_fakes import BASE, MemoryStorage, ScriptedApi, make_order
@@ -349,3 +351,28 @@ def test_a_leaked_first_page_does_not_teach_its_trading_name() -> None:
     eng = SyncEngine(ScriptedApi(mine), storage, account="s", full=True, options=options)
     assert eng.run().trading_names_learned == 1
     assert storage.state["trading_names"] == ["Acme Ltd"]
+
+
+def test_sign_in_trading_names_from_a_confirmed_full_page() -> None:
+    mine = [make_order(i, minutes=i, trading_name=n) for i, n in enumerate(["Acme", "Acme 2"], 1)]
+    assert sign_in_trading_names(ScriptedApi(mine)) == ["Acme", "Acme 2"]
+    assert sign_in_trading_names(ScriptedApi([])) == []
+
+
+@pytest.mark.parametrize("leak", ["mixed", "cache"])
+def test_sign_in_refuses_a_leaking_first_page(leak: str) -> None:
+    mine = [make_order(i, minutes=i, trading_name="Acme") for i in range(1, 4)]
+    foreign = make_order(999, minutes=9, trading_name="Their Shop")
+
+    def mix(number: int, fetched: Fetched) -> Fetched:
+        if number == 0:
+            return dataclasses.replace(fetched, orders=(*fetched.orders, foreign))
+        return fetched
+
+    api = (
+        ScriptedApi(mine, tamper=mix)
+        if leak == "mixed"
+        else ScriptedApi(mine, headers={"age": "30", "x-cache": "HIT"})
+    )
+    with pytest.raises(IsolationAlert):
+        sign_in_trading_names(api)

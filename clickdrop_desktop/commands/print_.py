@@ -86,10 +86,15 @@ def _shown(text: str) -> str:
 
 
 def _line(result: PrintResult) -> str:
-    message = result.message.replace("use reprint", "add --reprint")
-    return (
-        f"{_shown(result.reference)} ({result.order_identifier}): {result.document_type}: {message}"
-    )
+    name = f"{_shown(result.reference)} ({result.order_identifier}): {result.document_type}"
+    if result.outcome is PrintOutcome.ALREADY_PRINTED:
+        return f"{name}: already printed; add --reprint to print it again"
+    if result.outcome is PrintOutcome.UNCERTAIN and result.job is None:
+        return (
+            f"{name}: may already have printed (an earlier send was cut off); check the "
+            "printer, then add --reprint to send it again"
+        )
+    return f"{name}: {result.message}"
 
 
 def _exit_code(results: list[PrintResult], unknown: list[str]) -> int:

@@ -94,8 +94,7 @@ class WindowLogic:
         w.outbox_panel.set_online(online)
         text = {"online": "● Online", "degraded": "● Slow or failing", "offline": "● Offline"}
         w.connection_label.setText(text[snapshot.state.value])
-        if online and waiting:
-            w.c.outbox.flush()
+        # Waiting changes replay by themselves when it comes back (the outbox's runner).
 
     def sign_in(self) -> None:
         from ui.dialogs.sign_in import SignInDialog

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 class OutboxController(QObject):
     items_changed = Signal(list)  # list[OutboxRow]
+    replayed = Signal()  # an automatic replay pass ran (any thread)
     message = Signal(str)
     store_changed = Signal()
 
@@ -25,18 +26,29 @@ class OutboxController(QObject):
         self._tasks = tasks
         self._workspace: Workspace | None = None
         self._service: OutboxService | None = None
+        self.replayed.connect(self._on_replayed)
+
+    def _on_replayed(self) -> None:
+        self.refresh()
+        self.store_changed.emit()
 
     def set_workspace(self, workspace: Workspace | None) -> None:
+        if self._service is not None:
+            self._service.stop()
         self._workspace = workspace
-        self._service = (
-            OutboxService(workspace.store, workspace.session.client)
-            if workspace is not None
-            else None
-        )
+        self._service = None
         if workspace is None:
             self.items_changed.emit([])
-        else:
-            self.refresh()
+            return
+        # Reports come from the runner's own thread: hop to the GUI thread by a queued signal.
+        self._service = OutboxService(
+            workspace.store,
+            workspace.session.client,
+            workspace.connectivity,
+            on_report=lambda _report: self.replayed.emit(),
+        )
+        self._service.start()
+        self.refresh()
 
     def refresh(self) -> None:
         service = self._service
@@ -60,15 +72,19 @@ class OutboxController(QObject):
             return
         online = workspace.online
 
-        def done(result: tuple[int, int]) -> None:
-            sent, queued = result
-            if queued:
-                self.message.emit(
-                    f"{queued} order{'s' if queued != 1 else ''} marked despatched here; the "
-                    "change waits in the outbox until Click & Drop answers"
-                )
+        def done(result: tuple[int, list[str]]) -> None:
+            queued, skipped = result
+            plural = "s" if queued != 1 else ""
+            if online:
+                text = f"{queued} order{plural} marked despatched; sending to Click & Drop"
             else:
-                self.message.emit(f"{sent} order{'s' if sent != 1 else ''} marked despatched")
+                text = (
+                    f"{queued} order{plural} marked despatched here; the change waits in the "
+                    "outbox until Click & Drop answers"
+                )
+            if skipped:
+                text += f"; {len(skipped)} left alone ({skipped[0]})"
+            self.message.emit(text)
             self.store_changed.emit()
             self.refresh()
 
@@ -85,10 +101,8 @@ class OutboxController(QObject):
         if service is None:
             return
 
-        def done(result: tuple[int, int]) -> None:
-            sent, left = result
-            self.message.emit(f"Outbox: {sent} sent, {left} still waiting")
-            self.refresh()
+        def done(_result: None) -> None:
+            self.message.emit("Sending waiting changes to Click & Drop…")
 
         self._tasks.run(
             lambda _ctx: service.replay(),
@@ -98,6 +112,11 @@ class OutboxController(QObject):
             key="outbox-flush",
             lane="outbox",
         )
+
+    def after_sync(self) -> None:
+        service = self._service
+        if service is not None:
+            self._tasks.run(lambda _ctx: service.after_sync(), owner=self, lane="outbox")
 
     def discard(self, op_ids: list[str]) -> None:
         service = self._service

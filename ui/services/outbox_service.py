@@ -1,26 +1,26 @@
-"""Mark-despatched and the outbox, as the GUI drives them.
-
-A thin adapter until the core outbox service (issue 6) lands: online, a change goes straight
-to the API; offline or on a transient failure it is written to the store's persistent outbox
-(with its journal) before the user is told "done", and `replay()` sends waiting despatches in
-batches of up to 100, settling each item from the per-order answer. Blocking: call it from a
-worker on the "outbox" lane.
+"""Mark-despatched and the outbox as the GUI drives them, over the core outbox
+(`clickdrop_desktop.outbox`): every change is committed to the account's store and journal
+first (`changes.mark_despatched`, transactional outbox), then replayed exactly once by the
+replay engine, at once when online and automatically when connectivity comes back
+(`ReplayRunner`). This module adapts their results to the outbox panel's rows. Blocking: call
+it from a worker on the "outbox" lane.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from clickdrop_desktop.api.errors import ApiError
 from ui.services.views import OutboxRow
 
 if TYPE_CHECKING:
-    from clickdrop_desktop.store import OutboxItem, Store
+    from clickdrop_desktop.connectivity import Connectivity
+    from clickdrop_desktop.outbox.report import ReplayReport
+    from clickdrop_desktop.outbox.resolve import OutboxEntry
+    from clickdrop_desktop.outbox.runner import ReplayRunner
+    from clickdrop_desktop.store import Store
 
-DESPATCH = "despatch"
-_KIND_TEXT = {DESPATCH: "Mark despatched", "create": "New order", "delete": "Cancel order"}
+_KIND_TEXT = {"despatch": "Mark despatched", "create": "New order", "delete": "Cancel order"}
 _STATE_TEXT = {  # OutboxState values -> what the panel says
     "pending": "waiting",
     "sending": "sending",
@@ -30,88 +30,79 @@ _STATE_TEXT = {  # OutboxState values -> what the panel says
 }
 
 
-class DespatchClient(Protocol):
-    def mark_despatched(
-        self, keys: Sequence[int | str], *, despatch_date: datetime | None = None
-    ) -> object: ...
-
-
 class OutboxService:
-    def __init__(self, store: Store, client: DespatchClient) -> None:
+    """One account's outbox; `start()` replays automatically whenever it comes back online."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: Any,
+        connectivity: Connectivity,
+        *,
+        on_report: Callable[[ReplayReport], None] | None = None,
+    ) -> None:
         self._store = store
         self._client = client
+        self._connectivity = connectivity
+        self._on_report = on_report
+        self._runner: ReplayRunner | None = None
 
-    def mark_despatched(self, order_ids: list[int], *, online: bool) -> tuple[int, int]:
-        """Despatch `order_ids` now if online, else keep them in the outbox: (sent, queued)."""
-        when = datetime.now(UTC)
-        if online:
-            try:
-                self._client.mark_despatched(order_ids, despatch_date=when)
-            except ApiError as exc:
-                if not exc.transient:
-                    raise
-            else:
-                return len(order_ids), 0
-        for order_id in order_ids:
-            stored = self._store.get_order(order_id)
-            self._store.outbox.enqueue(
-                DESPATCH,
-                {"orderIdentifier": order_id, "despatchDate": when.isoformat()},
-                order_identifier=order_id,
-                order_reference=stored.order.order_reference if stored else None,
-            )
-        return 0, len(order_ids)
+    @property
+    def runner(self) -> ReplayRunner:
+        if self._runner is None:
+            from clickdrop_desktop.outbox.replay import OutboxReplayer, ReplayOptions
+            from clickdrop_desktop.outbox.runner import ReplayRunner
+
+            replayer = OutboxReplayer(self._store, self._client, options=ReplayOptions.from_env())
+            self._runner = ReplayRunner(replayer, self._connectivity, on_report=self._on_report)
+        return self._runner
+
+    def start(self) -> None:
+        self.runner.start()
+
+    def stop(self) -> None:
+        if self._runner is not None:
+            self._runner.stop()
+
+    def mark_despatched(self, order_ids: list[int], *, online: bool) -> tuple[int, list[str]]:
+        """Queue "despatched" (done for the user once committed), and start sending when
+        online: (changes queued, one line per order left alone and why)."""
+        from clickdrop_desktop.outbox.changes import mark_despatched
+
+        queued = mark_despatched(self._store, [str(i) for i in order_ids])
+        skipped = [f"{what}: {why}" for what, why in queued.skipped]
+        if queued.items and online:
+            self.runner.trigger()  # one replay pass at a time: the runner coordinates them
+        return len(queued.items), skipped
 
     def items(self) -> list[OutboxRow]:
-        from clickdrop_desktop.store import UNSYNCED
+        from clickdrop_desktop.outbox.resolve import list_changes
 
-        return [_row(item) for item in self._store.outbox.list(UNSYNCED)]
+        return [_row(entry) for entry in list_changes(self._store)]
 
-    def replay(self) -> tuple[int, int]:
-        """Send waiting despatches, 100 per call: (sent, still waiting or needing the user)."""
-        from clickdrop_desktop.store import OutboxState
+    def replay(self) -> None:
+        """Send waiting changes now (a pass on the runner's worker; its report follows)."""
+        self.runner.trigger()
 
-        waiting = [i for i in self._store.outbox.list([OutboxState.PENDING]) if i.kind == DESPATCH]
-        sent = 0
-        for start in range(0, len(waiting), 100):
-            batch = waiting[start : start + 100]
-            for item in batch:
-                self._store.outbox.mark(item.op_id, OutboxState.SENDING, count_attempt=True)
-            ids = [int(i.payload["orderIdentifier"]) for i in batch]
-            try:
-                result = self._client.mark_despatched(ids)
-            except ApiError as exc:
-                state = OutboxState.PENDING if exc.transient else OutboxState.FAILED
-                for item in batch:
-                    self._store.outbox.mark(item.op_id, state, error=exc.message[:200])
-                if exc.transient:
-                    break
-                continue
-            problems = {p.order_identifier: p.message for p in getattr(result, "errors", ())}
-            for item in batch:
-                order_id = int(item.payload["orderIdentifier"])
-                if order_id in problems:
-                    self._store.outbox.mark(
-                        item.op_id, OutboxState.CONFLICT, error=problems[order_id][:200]
-                    )
-                else:
-                    self._store.outbox.mark(item.op_id, OutboxState.DONE)
-                    sent += 1
-        return sent, self._store.outbox.unsynced_count()
+    def after_sync(self) -> None:
+        """A sync went through, so Click & Drop answers: send what waits."""
+        if self._runner is not None or self._store.outbox.unsynced_count():
+            self.runner.after_sync()
 
     def discard(self, op_ids: list[str]) -> None:
-        from clickdrop_desktop.store import OutboxState
+        """The user confirmed: drop these changes (the local order is put back as it was)."""
+        from clickdrop_desktop.outbox.resolve import discard
 
         for op_id in op_ids:
-            self._store.outbox.mark(op_id, OutboxState.DONE, error="discarded by the user")
+            discard(self._store, op_id, confirmed=True)
 
 
-def _row(item: OutboxItem) -> OutboxRow:
+def _row(entry: OutboxEntry) -> OutboxRow:
     return OutboxRow(
-        item_id=item.op_id,
-        kind=_KIND_TEXT.get(item.kind, item.kind),
-        order_reference=item.order_reference or str(item.order_identifier or ""),
-        state=_STATE_TEXT.get(item.state.value, item.state.value),
-        detail=item.last_error or "",
-        created=item.created_at,
+        item_id=entry.op_id,
+        kind=_KIND_TEXT.get(entry.kind, entry.kind),
+        order_reference=entry.order_reference or str(entry.order_identifier or ""),
+        state=_STATE_TEXT.get(entry.state.value, entry.state.value),
+        detail=entry.problem or entry.what,
+        created=entry.created_at,
     )

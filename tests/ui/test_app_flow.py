@@ -228,3 +228,13 @@ def test_idle_lock_closes_the_account(qtbot, app_window) -> None:
     qtbot.waitUntil(lambda: w.logic.workspace is None, timeout=5_000)
     assert w.model.rowCount() == 0
     assert w.stack.currentWidget() is w.welcome
+
+
+def test_back_online_by_itself_after_maintenance(qtbot, app_window, demo_env) -> None:
+    w = app_window
+    demo_env.info.set_fault("maintenance")
+    w.c.sync.sync_now()
+    qtbot.waitUntil(lambda: w.banner.state == "offline", timeout=20_000)
+    demo_env.info.clear_faults()
+    # Nobody clicks: the backoff probe (GET /version) notices Click & Drop is back.
+    qtbot.waitUntil(lambda: w.banner.state == "online", timeout=20_000)

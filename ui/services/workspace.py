@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from clickdrop_desktop.api.models import parse_datetime
-from clickdrop_desktop.connectivity import Snapshot, State
+from clickdrop_desktop.connectivity import BackoffProbe, Snapshot, State
 from ui.services.print_service import PrintService
 from ui.services.store_source import StoreOrderSource
 
@@ -45,6 +45,9 @@ class Workspace(QObject):
             online=lambda: self.connectivity.state is State.ONLINE,
         )
         self._unsubscribe = session.connectivity.subscribe(self._on_connectivity)
+        # While not online, `GET /version` with backoff brings the state back by itself.
+        self._probe = BackoffProbe(session.connectivity, self._probe_version)
+        self._probe.start()
         self.closed = False
 
     # -- facts the window shows -----------------------------------------------------------------
@@ -86,6 +89,10 @@ class Workspace(QObject):
 
     # -- life -----------------------------------------------------------------------------------
 
+    def _probe_version(self) -> bool:
+        self.session.client.version()
+        return True
+
     def _on_connectivity(self, snapshot: Snapshot, _previous: State) -> None:
         # Any thread: the signal is queued to the GUI thread (this object lives there).
         if not self.closed:
@@ -96,6 +103,7 @@ class Workspace(QObject):
             return
         self.closed = True
         self._unsubscribe()
+        self._probe.stop()
         try:
             self.printing.close()
         finally:

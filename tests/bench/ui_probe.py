@@ -255,10 +255,12 @@ def scan_mode(count: int) -> None:
         if refs:
             return
         store = window.logic.workspace.store
-        rows = store.query_orders(status=OrderStatus.NEW, limit=count)
-        ids = [r.order_identifier for r in rows]
-        refs.extend(r.order_reference or str(r.order_identifier) for r in rows)
-        window.logic.workspace.printing.prepare_labels(ids)  # cached first: offline-capable
+        rows = store.query_orders(status=OrderStatus.NEW, limit=count * 3)
+        # Cached first (offline-capable); the sandbox refuses labels for some orders (no
+        # postage applied), so only orders that got one are scanned.
+        window.logic.workspace.printing.prepare_labels([r.order_identifier for r in rows])
+        ready = [r for r in rows if store.documents.has(r.order_identifier, "postageLabel")]
+        refs.extend(str(r.order_identifier) for r in ready[:count])
         window.c.sync.set_workspace(None)  # no background sync while timing
         QTimer.singleShot(0, scan_next)
 

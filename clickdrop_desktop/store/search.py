@@ -1,9 +1,11 @@
 """What the full-text index holds for an order, and how typed text becomes an FTS5 query.
 
-The index is an FTS5 table over one column, `orders.search_text` (external content: the text is
-stored once, in `orders`). Every token is searchable by prefix, so "SW1A", "Smi" or the first
-digits of a tracking number match while the user types. Postcodes are also indexed without
-their space ("SW1A1AA"), the way many people type them.
+The index is an FTS5 table with external content (the text is stored once, in `orders`) over
+`orders.search_text` and `orders.facets` (the status tab as a token, so a search and its tab
+are one index walk). Its rowid is the orders' time-ordered `sort_key`, so newest-first pages
+come straight off the index. Every token is searchable by prefix (prefix indexes for 1-3
+characters), so "SW1A", "Smi" or the first digits of a tracking number match while the user
+types. Postcodes are also indexed without their space ("SW1A1AA"), the way many type them.
 """
 
 from __future__ import annotations

@@ -7,11 +7,13 @@ through `ctx.dialogs` (tests answer them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout
 
 from clickdrop_desktop.connectivity import Snapshot, State
+from clickdrop_desktop.errors import describe
 from ui.models.order_row import OrderRow
 
 if TYPE_CHECKING:
@@ -308,6 +310,7 @@ class WindowLogic:
             w,
             discover=printer_setup.discover_printers,
             test_print=printer_setup.test_print,
+            change_passphrase=self._passphrase_changer(),
         )
         if w.ctx.dialogs.open_dialog("settings", dialog) and dialog.result_prefs is not None:
             w.ctx.save_preferences(dialog.result_prefs)
@@ -316,6 +319,31 @@ class WindowLogic:
                 w.idle_lock.set_minutes(dialog.result_prefs.lock_after_idle_minutes)
             w.statusBar().showMessage("Settings saved")
         dialog.deleteLater()
+
+    def _passphrase_changer(self) -> Callable[[], None] | None:
+        """Settings' "Change passphrase…", only for an account whose keys use one."""
+        w, workspace = self.w, self.workspace
+        directory = w.c.accounts.directory
+        uses = getattr(directory, "uses_passphrase", None)
+        change = getattr(directory, "change_passphrase", None)
+        if workspace is None or uses is None or change is None or not uses(workspace.name):
+            return None
+        name = workspace.name
+
+        def run() -> None:
+            old = w.ctx.dialogs.passphrase(w, "Change passphrase", "Current passphrase")
+            new = old and w.ctx.dialogs.passphrase(w, "Change passphrase", "New passphrase")
+            if not old or not new:
+                return
+            w.ctx.tasks.run(
+                lambda _ctx: change(name, old, new),
+                on_done=lambda _r: w.statusBar().showMessage("Passphrase changed"),
+                on_error=lambda exc: self.show_error(describe(exc)[0]),
+                owner=w,
+                lane="accounts",
+            )
+
+        return run
 
     def _incidents(self) -> list[Incident]:
         from clickdrop_desktop.sync.store_adapter import StoreSyncStorage

@@ -88,3 +88,55 @@ def test_sign_in_sync_lock_and_sign_out(qtbot, memory_keyring: MemoryKeyring, de
     window.close()
     assert ctx.tasks.shutdown(10_000)
     owner.deleteLater()
+
+
+def test_without_a_trusted_keyring_a_passphrase_protects_the_keys(
+    qtbot,
+    memory_keyring: MemoryKeyring,  # noqa: F811 - selected, but not on the vault's allowlist
+    demo_env,
+) -> None:
+    vault = Vault(AccountRegistry(), kdf=ScryptParams(n=2**12))
+    directory = VaultAccounts(vault)
+    window, ctx, owner = _window(qtbot, directory)
+    first, second = "correct horse battery staple", "tr0ub4dor & 3 more words"
+    ctx.dialogs.passphrases = [first]
+
+    def fill_in(dialog) -> int:  # noqa: ANN001 - SignInDialog
+        dialog.url_field.setText(demo_env.info.url)
+        dialog.key_field.setText(demo_env.info.account("oba").api_key)
+        qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(dialog.sign_in_button.isEnabled, timeout=20_000)
+        dialog.name_field.setText("Laptop")
+        qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=20_000)
+        return 1
+
+    ctx.dialogs.on_open["sign_in"] = fill_in
+    window.logic.sign_in()
+    wait_synced(qtbot, window)
+    assert (
+        "passphrase",
+        "This computer has no secure keyring, so a passphrase protects the keys.",
+    ) in ctx.dialogs.asked
+    assert memory_keyring.entries == {}
+    assert list((Path(data_dir()) / "accounts").glob("Laptop-*/keys.wrapped"))
+
+    ctx.dialogs.passphrases = [first, second]
+    changer = window.logic._passphrase_changer()
+    assert changer is not None
+    changer()
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage() == "Passphrase changed", timeout=20_000
+    )
+
+    # Locked, then opened again from a fresh vault: only the new passphrase opens it.
+    window.c.accounts.lock()
+    window.close()
+    assert ctx.tasks.shutdown(10_000)
+    fresh = VaultAccounts(Vault(AccountRegistry(), kdf=ScryptParams(n=2**12)))
+    assert fresh.needs_passphrase("Laptop")
+    fresh.provide_passphrase(second)
+    session = fresh.open_session("Laptop")
+    assert session.store.count_orders() > 0
+    session.close()
+    owner.deleteLater()

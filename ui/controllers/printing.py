@@ -79,10 +79,12 @@ class PrintController(QObject):
         workspace = self._workspace
         if workspace is None or not order_ids:
             return
-        uri = self._prefs().printer_uri(document)
+        prefs = self._prefs()
+        uri = prefs.printer_uri(document)
         allow = allow_fetch and workspace.online
 
         def job(ctx: TaskContext) -> list[PrintResult]:
+            workspace.printing.use_sheet(prefs.media, prefs.a4_start_position)
             results = []
             for done, order_id in enumerate(order_ids, 1):
                 results.append(

@@ -85,6 +85,17 @@ class VaultAccounts:
     def provide_passphrase(self, passphrase: str) -> None:
         self._passphrase = passphrase
 
+    def uses_passphrase(self, name: str) -> bool:
+        try:
+            return bool(self.registry.get(name).uses_passphrase)
+        except NoSuchAccount:
+            return False
+
+    def change_passphrase(self, name: str, old: str, new: str) -> None:
+        """Re-wrap the keys under `new` (the store is not re-encrypted); a wrong `old` fails."""
+        self.vault.change_passphrase(name, old, new)
+        self._passphrase = new
+
     def _passphrase_or_env(self) -> str | None:
         from clickdrop_desktop.vault import passphrase_from_env
 

@@ -105,6 +105,14 @@ class PrintService:
         if self._queue is not None:
             self._queue.close()
 
+    def use_sheet(self, media: str, start: int) -> None:
+        """Settings: A4 media puts labels 4-up from the first free position of the sheet."""
+        from printing.jobs import SheetOptions
+
+        wanted = SheetOptions("a4-4up", start) if media == "a4" else SheetOptions()
+        if self.core.sheet != wanted:
+            self.core.sheet = wanted
+
     # -- documents ------------------------------------------------------------------------------
 
     def has_document(self, order_id: int, document: str) -> bool:

@@ -101,7 +101,7 @@ def test_without_a_trusted_keyring_a_passphrase_protects_the_keys(
     first, second = "correct horse battery staple", "tr0ub4dor & 3 more words"
     ctx.dialogs.passphrases = [first]
 
-    def fill_in(dialog) -> int:  # noqa: ANN001 - SignInDialog
+    def fill_in(dialog) -> int:
         dialog.url_field.setText(demo_env.info.url)
         dialog.key_field.setText(demo_env.info.account("oba").api_key)
         qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)

@@ -228,9 +228,9 @@ class OutboxReplayer:
         else:
             self._deletes(run, segment)
         # Whatever did not finish blocks later changes of the same order.
+        unfinished = {item.op_id for item in self._store.outbox.list(UNSYNCED)}
         for item, op in segment:
-            current = self._store.outbox.get(item.op_id)
-            if current is None or current.state is not OutboxState.DONE:
+            if item.op_id in unfinished:
                 run.blocked |= op.entities
 
     def _settling(self, item: OutboxItem) -> bool:
@@ -256,12 +256,13 @@ class OutboxReplayer:
             found = self._read(run, unsure, lambda: self._client.find_orders_by_reference(refs))
             if found is None:
                 return
-            for pair in unsure:
-                order = found.get(_create(pair).order_reference)
-                if order is not None:
-                    self._adopt(run, pair, order, "found in Click & Drop (sent before)")
-                else:
-                    to_send.append(pair)
+            with self._store.transaction():  # one commit (two fsyncs) for the lot
+                for pair in unsure:
+                    order = found.get(_create(pair).order_reference)
+                    if order is not None:
+                        self._adopt(run, pair, order, "found in Click & Drop (sent before)")
+                    else:
+                        to_send.append(pair)
             to_send.sort(key=lambda p: p[0].seq)
         unsure_ids = {p[0].op_id for p in unsure}
         claimed = self._claim(to_send)
@@ -277,23 +278,27 @@ class OutboxReplayer:
             return
         created = {c.order.order_reference: c.order for c in result.created}
         failed = {f.order_reference: f for f in result.failed}
-        for pair in claimed:
-            op = _create(pair)
-            order = created.get(op.order_reference)
-            if order is not None:
-                self._adopt(run, pair, order)
-                continue
-            refused = failed.get(op.order_reference)
-            if refused is None:
-                continue  # no word on it: stays `sending`, reconciled by reference next time
-            if is_duplicate_reference(refused.errors):
-                # Ours only if an earlier attempt's outcome was unknown (it was `sending`).
-                self._duplicate(run, pair, maybe_ours=pair[0].op_id in unsure_ids)
-            else:
-                message = f"Click & Drop refused new order {op.order_reference!r}: "
-                self._settle(
-                    run, pair[0], OutboxState.FAILED, message + problems_text(refused.errors)
-                )
+        duplicates: list[Pair] = []
+        with self._store.transaction():  # every outcome of the batch in one commit
+            for pair in claimed:
+                op = _create(pair)
+                order = created.get(op.order_reference)
+                if order is not None:
+                    self._adopt(run, pair, order)
+                    continue
+                refused = failed.get(op.order_reference)
+                if refused is None:
+                    continue  # no word on it: stays `sending`, reconciled by reference later
+                if is_duplicate_reference(refused.errors):
+                    duplicates.append(pair)
+                else:
+                    message = f"Click & Drop refused new order {op.order_reference!r}: "
+                    self._settle(
+                        run, pair[0], OutboxState.FAILED, message + problems_text(refused.errors)
+                    )
+        for pair in duplicates:  # may read from the API: outside the write transaction
+            # Ours only if an earlier attempt's outcome was unknown (it was `sending`).
+            self._duplicate(run, pair, maybe_ours=pair[0].op_id in unsure_ids)
 
     def _duplicate(self, run: _Run, pair: Pair, *, maybe_ours: bool) -> None:
         item, op = pair[0], _create(pair)
@@ -336,13 +341,14 @@ class OutboxReplayer:
         if upstream is None:
             return
         to_send: list[Pair] = []
-        for pair in segment:
-            op = _despatch(pair)
-            decision = judge_despatch(op, pair[0].state, upstream.get(pair[0].op_id))
-            if decision.verdict is Verdict.SEND:
-                to_send.append(pair)
-            else:
-                self._decided(run, pair, decision)
+        with self._store.transaction():
+            for pair in segment:
+                op = _despatch(pair)
+                decision = judge_despatch(op, pair[0].state, upstream.get(pair[0].op_id))
+                if decision.verdict is Verdict.SEND:
+                    to_send.append(pair)
+                else:
+                    self._decided(run, pair, decision)
         claimed = self._claim(to_send)
         if not claimed:
             return
@@ -353,17 +359,24 @@ class OutboxReplayer:
         except ApiError as exc:
             self._failed(run, claimed, exc)
             return
-        for pair in claimed:
-            target = _despatch(pair).target
-            if any(target.matches(u.order_identifier, u.order_reference) for u in result.updated):
-                self._decided(run, pair, Decision(Verdict.DONE))
-                continue
-            problem = next(
-                (e for e in result.errors if target.matches(e.order_identifier, e.order_reference)),
-                None,
-            )
-            if problem is not None:
-                self._decided(run, pair, judge_status_problem(problem, target.label()))
+        with self._store.transaction():  # every outcome of the batch in one commit
+            for pair in claimed:
+                target = _despatch(pair).target
+                if any(
+                    target.matches(x.order_identifier, x.order_reference) for x in result.updated
+                ):
+                    self._decided(run, pair, Decision(Verdict.DONE))
+                    continue
+                problem = next(
+                    (
+                        e
+                        for e in result.errors
+                        if target.matches(e.order_identifier, e.order_reference)
+                    ),
+                    None,
+                )
+                if problem is not None:
+                    self._decided(run, pair, judge_status_problem(problem, target.label()))
 
     # -- cancels ----------------------------------------------------------------------------------
 
@@ -372,12 +385,13 @@ class OutboxReplayer:
         if upstream is None:
             return
         to_send: list[Pair] = []
-        for pair in segment:
-            decision = judge_delete(_delete(pair), pair[0].state, upstream.get(pair[0].op_id))
-            if decision.verdict is Verdict.SEND:
-                to_send.append(pair)
-            else:
-                self._decided(run, pair, decision)
+        with self._store.transaction():
+            for pair in segment:
+                decision = judge_delete(_delete(pair), pair[0].state, upstream.get(pair[0].op_id))
+                if decision.verdict is Verdict.SEND:
+                    to_send.append(pair)
+                else:
+                    self._decided(run, pair, decision)
         claimed = self._claim(to_send)
         if not claimed:
             return
@@ -387,17 +401,24 @@ class OutboxReplayer:
         except ApiError as exc:
             self._failed(run, claimed, exc)
             return
-        for pair in claimed:
-            target = _delete(pair).target
-            if any(target.matches(d.order_identifier, d.order_reference) for d in result.deleted):
-                self._decided(run, pair, Decision(Verdict.DONE))
-                continue
-            problem = next(
-                (e for e in result.errors if target.matches(e.order_identifier, e.order_reference)),
-                None,
-            )
-            if problem is not None:
-                self._decided(run, pair, judge_delete_problem(problem, target.label()))
+        with self._store.transaction():  # every outcome of the batch in one commit
+            for pair in claimed:
+                target = _delete(pair).target
+                if any(
+                    target.matches(x.order_identifier, x.order_reference) for x in result.deleted
+                ):
+                    self._decided(run, pair, Decision(Verdict.DONE))
+                    continue
+                problem = next(
+                    (
+                        e
+                        for e in result.errors
+                        if target.matches(e.order_identifier, e.order_reference)
+                    ),
+                    None,
+                )
+                if problem is not None:
+                    self._decided(run, pair, judge_delete_problem(problem, target.label()))
 
     # -- shared steps -----------------------------------------------------------------------------
 

@@ -20,10 +20,8 @@ Every method blocks (disk, network, USB): the GUI calls them from a worker threa
 from __future__ import annotations
 
 import enum
-import hashlib
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -39,6 +37,7 @@ from clickdrop_desktop.store import (
 )
 from printing.bitmap import Bitmap
 from printing.documents import packing_slip
+from printing.encoded_cache import DEFAULT_MEMORY_BYTES, EncodedCache, render_key
 from printing.jobs import (
     DOCUMENT_TYPES,
     OWN_DOCUMENTS,
@@ -53,8 +52,6 @@ from printing.raster import RasterError
 from printing.uri import PrinterUri, coerce_uri
 
 log = logging.getLogger(__name__)
-
-ENCODED_CACHE_BYTES = 64 * 1024 * 1024
 
 
 class LabelSource(Protocol):
@@ -139,7 +136,7 @@ class PrintService:
         sender: str = "",
         sheet: SheetOptions | None = None,
         include_cn: bool | None = None,
-        encoded_cache_bytes: int = ENCODED_CACHE_BYTES,
+        encoded_cache_bytes: int = DEFAULT_MEMORY_BYTES,
     ) -> None:
         self.store = store
         self.queue = queue
@@ -149,10 +146,7 @@ class PrintService:
         self.sender = sender
         self.sheet = sheet or SheetOptions()
         self.include_cn = include_cn
-        self._encoded: OrderedDict[tuple[str, str, int, str], bytes] = OrderedDict()
-        self._encoded_bytes = 0
-        self._encoded_limit = encoded_cache_bytes
-        self._lock = threading.Lock()
+        self._encoded = EncodedCache(store, memory_bytes=encoded_cache_bytes)
         self._fetch_lock = threading.Lock()
 
     # -- documents ---------------------------------------------------------------------------
@@ -247,24 +241,36 @@ class PrintService:
         order_identifiers: Sequence[int],
         document_type: str = "postageLabel",
         *,
+        printers: Sequence[PrinterUri | str] = (),
         progress: Callable[[int, int], None] | None = None,
     ) -> PrepareResult:
         """The explicit "prepare labels" action (billable upstream): fetch and cache what is
-        missing, one call per order so each PDF is known to be that order's."""
+        missing, one call per order so each PDF is known to be that order's; then encode each
+        label for `printers` (the bench's label printer) and keep that too, so a scan of a
+        prepared label only has to send it."""
         fetched = cached = 0
         problems: list[str] = []
         total = len(order_identifiers)
+        uris = [coerce_uri(uri) for uri in printers]
         for done, order_identifier in enumerate(order_identifiers, 1):
-            if self.store.documents.has(order_identifier, document_type):
+            have = self.store.documents.has(order_identifier, document_type)
+            if have:
                 cached += 1
             else:
                 try:
                     self._fetch(order_identifier, document_type)
-                    fetched += 1
                 except DocumentUnavailable as exc:
                     problems.append(exc.message)
                     if exc.offline:
                         return PrepareResult(fetched, cached, tuple(problems), True)
+                else:
+                    fetched += 1
+                    have = True
+            for uri in uris if have else []:
+                try:
+                    self.encoded(order_identifier, document_type, uri, persist=True)
+                except (RasterError, ValueError) as exc:
+                    problems.append(f"order {order_identifier}'s {document_type}: {exc}")
             if progress is not None:
                 progress(done, total)
         return PrepareResult(fetched, cached, tuple(problems), False)
@@ -281,47 +287,45 @@ class PrintService:
         return render(pdf, uri, sheet=self.sheet)
 
     def job_bytes(self, job: PrintJob) -> bytes:
-        """The bytes for a job's printer, from the cache (encoded once per document and
-        printer settings). Raises `JobDeferred` / `JobRejected` for the queue."""
-        uri = coerce_uri(job.printer_uri)
+        """The bytes for a job's printer, from the encoded cache when this document was
+        encoded for these printer settings before. Raises `JobDeferred` / `JobRejected`."""
         try:
-            pdf = self.document_pdf(
-                job.order_identifier, job.document_type, size=document_size(uri)
+            return self.encoded(
+                job.order_identifier, job.document_type, job.printer_uri, copies=job.copies
             )
         except DocumentUnavailable as exc:
             raise (JobDeferred if exc.offline else JobRejected)(exc.message) from None
-        key = (hashlib.sha256(pdf).hexdigest(), str(uri), job.copies, repr(self.sheet))
-        with self._lock:
-            data = self._encoded.get(key)
-            if data is not None:
-                self._encoded.move_to_end(key)
-                return data
-        try:
-            data = job_bytes(
-                pdf,
-                uri,
-                copies=job.copies,
-                title=f"order {job.order_identifier}",
-                sheet=self.sheet,
-            )
         except RasterError as exc:
             raise JobRejected(
                 f"order {job.order_identifier}'s {job.document_type}: {exc}"
             ) from None
-        self._remember(key, data)
-        return data
 
-    def _remember(self, key: tuple[str, str, int, str], data: bytes) -> None:
-        if len(data) > self._encoded_limit // 4:
-            return
-        with self._lock:
-            if key in self._encoded:
-                return
-            self._encoded[key] = data
-            self._encoded_bytes += len(data)
-            while self._encoded_bytes > self._encoded_limit:
-                _, dropped = self._encoded.popitem(last=False)
-                self._encoded_bytes -= len(dropped)
+    def encoded(
+        self,
+        order_identifier: int,
+        document_type: str,
+        printer_uri: PrinterUri | str,
+        *,
+        copies: int = 1,
+        persist: bool = False,
+    ) -> bytes:
+        """The job bytes of a cached (or our own) document for a printer; never calls the API.
+
+        `persist` keeps them in the store too (done for prepared labels), so even the first
+        print after a restart is only a transport write.
+        """
+        uri = coerce_uri(printer_uri)
+        pdf = self.document_pdf(order_identifier, document_type, size=document_size(uri))
+        key = render_key(
+            order_identifier, document_type, pdf, uri, copies=copies, sheet=repr(self.sheet)
+        )
+        data = self._encoded.get(key)
+        if data is None:
+            data = job_bytes(
+                pdf, uri, copies=copies, title=f"order {order_identifier}", sheet=self.sheet
+            )
+            self._encoded.put(key, data, language=uri.language, persist=persist)
+        return data
 
     def _ready(self, job: PrintJob) -> None:
         """Before a job is claimed: have its document (fetching it now if it must be, since

@@ -266,3 +266,39 @@ def test_unreadable_cached_label_fails_visibly(env: Env) -> None:
 
 def test_label_pdf_helper_is_a_real_label() -> None:
     assert pdf_info(label_pdf("TT000000016GB")).page_count == 1
+
+
+def test_prepared_labels_are_pre_encoded_and_survive_a_restart(
+    env: Env, printer: VirtualPrinter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uri = printer.uri("escpos")
+    order = env.orders[3]
+    prepared = env.service.prepare_labels([order], printers=[uri])
+    assert prepared.problems == ()
+    renders = [
+        d for d in env.store.documents.list_for(order) if d.document_type.startswith("render:")
+    ]
+    assert len(renders) == 1
+    assert renders[0].content_type == "application/vnd.clickdrop.escpos"
+    # A new service (the app restarted: nothing in memory) prints without rendering.
+    calls: list[int] = []
+    monkeypatch.setattr(service_module, "job_bytes", lambda *a, **k: calls.append(1) or b"")
+    fresh = PrintService(env.store, env.queue, labels=env.labels)
+    assert fresh.print_document(order, DOC, uri).ok
+    assert calls == []
+    [printed] = printer.wait_for_labels(1)
+    assert env.labels.tracking(order) in decoded(printed.bitmap)
+
+
+def test_a_new_copy_of_a_label_replaces_its_old_rendering(env: Env) -> None:
+    uri = "zpl+tcp://127.0.0.1:9100"
+    order = env.orders[0]
+    env.service.prepare_labels([order], printers=[uri])
+    env.store.documents.put(order, DOC, label_pdf("TT999999995GB"))  # fetched again
+    env.service.encoded(order, DOC, uri, persist=True)
+    renders = [
+        d for d in env.store.documents.list_for(order) if d.document_type.startswith("render:")
+    ]
+    assert len(renders) == 1
+    data = env.service.encoded(order, DOC, uri)
+    assert data == env.store.documents.get(order, renders[0].document_type).data  # type: ignore[union-attr]

@@ -29,194 +29,57 @@ acknowledges (`learn_trading_names` then adds it).
 
 from __future__ import annotations
 
-import secrets
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, replace
+from datetime import datetime
 from typing import Any
 
 from clickdrop_desktop.api.events import CallEvent, Outcome
-from clickdrop_desktop.api.models import Order, format_datetime, parse_datetime
-from clickdrop_desktop.errors import IsolationAlert
+from clickdrop_desktop.api.models import Order
 from clickdrop_desktop.sync import guards
-from clickdrop_desktop.sync.incidents import IdHasher, Incident, build_incident
+from clickdrop_desktop.sync.incidents import IdHasher, build_incident
 from clickdrop_desktop.sync.ports import Fetched, SyncApi, SyncStorage
 from clickdrop_desktop.sync.prefetch import PagePrefetcher, Prefetched
+from clickdrop_desktop.sync.state import (
+    acknowledge,
+    fresh_state,
+    learn_trading_names,
+    merge_headers,
+    normalise_state,
+    parse_state_time,
+    sign_in_trading_names,
+    state_time,
+    sync_status,
+    trading_names_from,
+    utc_now,
+)
+from clickdrop_desktop.sync.types import (
+    BY_ID_ENDPOINT,
+    BY_ID_FULL_ENDPOINT,
+    LIST_ENDPOINT,
+    LIST_FULL_ENDPOINT,
+    SyncIsolationAlert,
+    SyncOptions,
+    SyncPaused,
+    SyncProgress,
+    SyncResult,
+)
 
-STATE_VERSION = 1
-LIST_ENDPOINT = "GET /orders"
-LIST_FULL_ENDPOINT = "GET /orders/full"
-BY_ID_ENDPOINT = "GET /orders/{orderIdentifiers}"
-BY_ID_FULL_ENDPOINT = "GET /orders/{orderIdentifiers}/full"
-
-
-@dataclass(frozen=True, slots=True)
-class SyncOptions:
-    page_size: int = 100  # the API's maximum
-    batch_size: int = 100  # ids per by-id call: the API's maximum
-    overlap: timedelta = timedelta(minutes=10)
-    horizon: timedelta | None = None  # first sync: None = everything the API has
-    #: Confirm every new id of a list page with one by-id call before merging it (see
-    #: `guards.check_confirmed`): the only guard that catches a foreign order mixed into a
-    #: plain `/orders` page. Costs one call per page that holds new orders.
-    confirm_new_ids: bool = True
-    #: List pages fetched ahead of the commits (0: none, every call in order, no threads).
-    prefetch: int = 2
-
-
-@dataclass(slots=True)
-class SyncProgress:
-    """Counts so far, sent to the progress callback after every committed page."""
-
-    phase: str = "list"
-    pages: int = 0
-    fetched: int = 0
-    stored: int = 0
-    archived: int = 0
-    rate_limit_waits: int = 0
-
-
-@dataclass(slots=True)
-class SyncResult:
-    """What one run did (the `sync --json` document)."""
-
-    fetched: int = 0
-    stored: int = 0
-    quarantined: int = 0
-    archived: int = 0
-    pages: int = 0
-    refreshed: int = 0
-    rate_limit_waits: int = 0
-    endpoint: str = LIST_ENDPOINT
-    resumed: bool = False
-    cancelled: bool = False
-    trading_names_learned: int = 0
-    incident_id: str | None = None
-    high_water: str | None = None
-    finished_at: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("extra")
-        data.update(self.extra)
-        return data
-
-
-class SyncPaused(IsolationAlert):
-    """The account's sync is paused after an isolation incident the user has not acknowledged."""
-
-
-class SyncIsolationAlert(IsolationAlert):
-    """A response failed an isolation guard: quarantined, nothing written, sync paused."""
-
-    def __init__(self, message: str, *, incident: Incident, result: SyncResult) -> None:
-        super().__init__(message, incident_id=incident.incident_id)
-        self.incident = incident
-        self.result = result
-
-
-def merge_headers(*parts: Mapping[str, str]) -> dict[str, str]:
-    """Headers of several answers as one mapping (a name's values joined with ", ")."""
-    merged: dict[str, str] = {}
-    for headers in parts:
-        for name, value in headers.items():
-            merged[name] = f"{merged[name]}, {value}" if name in merged else value
-    return merged
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return format_datetime(value) if value is not None else None
-
-
-def _dt(value: object) -> datetime | None:
-    return parse_datetime(value, field_name="sync state") if value else None
-
-
-def fresh_state() -> dict[str, Any]:
-    return {
-        "version": STATE_VERSION,
-        "phase": "idle",
-        "full": False,
-        "window_start": None,
-        "token": None,
-        "pass_high_water": None,
-        "high_water": None,
-        "refresh_before": None,
-        "refresh_after_id": 0,
-        "last_sync": None,
-        "last_result": None,
-        "paused_incident": None,
-        "trading_names": [],
-        "incident_salt": secrets.token_hex(16),
-    }
-
-
-def normalise_state(loaded: Mapping[str, Any]) -> dict[str, Any]:
-    """The stored state with defaults for anything missing (older or empty state)."""
-    state = fresh_state()
-    state.update({k: v for k, v in loaded.items() if k in state})
-    return state
-
-
-def trading_names_from(orders: Sequence[Order]) -> list[str]:
-    """The distinct trading names of `/full` records, as first spelled."""
-    names: dict[str, str] = {}
-    for order in orders:
-        if order.details is not None and order.details.trading_name:
-            name = order.details.trading_name.strip()
-            names.setdefault(guards.normalise_trading_name(name), name)
-    return sorted(names.values())
-
-
-def learn_trading_names(storage: SyncStorage, names: Sequence[str]) -> list[str]:
-    """Record the account's trading names (sign-in); returns the full recorded list."""
-    state = normalise_state(storage.load_state())
-    known = {guards.normalise_trading_name(n): n for n in state["trading_names"]}
-    for name in names:
-        known.setdefault(guards.normalise_trading_name(name), name.strip())
-    state["trading_names"] = sorted(known.values())
-    storage.commit(orders=(), archive=(), state=state)
-    return list(state["trading_names"])
-
-
-def sign_in_trading_names(api: SyncApi, *, page_size: int = 100) -> list[str]:
-    """The trading names of the account's newest `/orders/full` page, for sign-in.
-
-    The page must pass the checks that need no history: no shared-cache signs, no id twice as
-    different orders, and every id confirmed by the account's own by-id lookup. Raises
-    `IsolationAlert` otherwise (nothing is recorded, the account is not added). An account
-    with no orders yet returns [] and learns its names at the first sync.
-    """
-    page = api.list_page(full=True, page_size=page_size, start=None, continuation_token=None)
-    if not page.orders:
-        return []
-    ids = list(dict.fromkeys(o.order_identifier for o in page.orders))
-    confirmation = api.by_ids(ids, full=True)
-    findings = [
-        f
-        for f in (
-            guards.check_shared_cache(merge_headers(page.headers, confirmation.headers), ids),
-            guards.check_duplicates(page.orders),
-            guards.check_unrequested(ids, confirmation.orders),
-            guards.check_confirmed(page.orders, set(ids), confirmation.orders),
-        )
-        if f is not None
-    ]
-    if findings:
-        kinds = ", ".join(dict.fromkeys(str(f.kind) for f in findings))
-        raise IsolationAlert(
-            "isolation alert: Click & Drop's answer at sign-in held orders that are not this "
-            f"account's ({kinds}); the account was not added. Try again later"
-        )
-    names = trading_names_from(page.orders)
-    confirmed = set(trading_names_from(confirmation.orders))
-    return [n for n in names if n in confirmed]
+__all__ = [
+    "SyncEngine",
+    "SyncIsolationAlert",
+    "SyncOptions",
+    "SyncPaused",
+    "SyncProgress",
+    "SyncResult",
+    "acknowledge",
+    "fresh_state",
+    "learn_trading_names",
+    "normalise_state",
+    "sign_in_trading_names",
+    "sync_status",
+]
 
 
 class SyncEngine:
@@ -233,7 +96,7 @@ class SyncEngine:
         options: SyncOptions | None = None,
         on_progress: Callable[[SyncProgress], None] | None = None,
         cancel: threading.Event | None = None,
-        clock: Callable[[], datetime] = _now,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._api = api
         self._storage = storage
@@ -293,7 +156,7 @@ class SyncEngine:
         if state["phase"] == "refresh" and not self._refresh_pass(state):
             return self._finish_cancelled()
         state["phase"] = "idle"
-        state["last_sync"] = _iso(self._clock())
+        state["last_sync"] = state_time(self._clock())
         self._result.high_water = state["high_water"]
         self._result.finished_at = state["last_sync"]
         self._result.rate_limit_waits = self._progress.rate_limit_waits
@@ -307,7 +170,7 @@ class SyncEngine:
         return self._result
 
     def _start_pass(self, state: dict[str, Any]) -> None:
-        high_water = _dt(state["high_water"])
+        high_water = parse_state_time(state["high_water"])
         if high_water is not None and state["full"] == self._full:
             start: datetime | None = high_water - self._options.overlap
         elif self._options.horizon is not None:
@@ -317,7 +180,7 @@ class SyncEngine:
         state.update(
             phase="list",
             full=self._full,
-            window_start=_iso(start),
+            window_start=state_time(start),
             token=None,
             pass_high_water=state["high_water"],
             refresh_before=None,
@@ -331,7 +194,7 @@ class SyncEngine:
             self._api,
             full=self._full,
             page_size=self._options.page_size,
-            start=_dt(state["window_start"]),
+            start=parse_state_time(state["window_start"]),
             token=state["token"],
             new_ids=self._new_ids if self._options.confirm_new_ids else None,
             depth=self._options.prefetch,
@@ -345,11 +208,11 @@ class SyncEngine:
                     return True
                 page = item.page
                 self._check_list_page(item, state, endpoint=endpoint)
-                high = _dt(state["pass_high_water"])
+                high = parse_state_time(state["pass_high_water"])
                 for order in page.orders:
                     if high is None or order.created_on > high:
                         high = order.created_on
-                state["pass_high_water"] = _iso(high)
+                state["pass_high_water"] = state_time(high)
                 if page.continuation_token:
                     state["token"] = page.continuation_token
                 else:
@@ -372,7 +235,7 @@ class SyncEngine:
         return [i for i in unique if i not in known]
 
     def _refresh_pass(self, state: dict[str, Any]) -> bool:
-        before = _dt(state["refresh_before"])
+        before = parse_state_time(state["refresh_before"])
         if before is None:
             return True
         endpoint = BY_ID_FULL_ENDPOINT if self._full else BY_ID_ENDPOINT
@@ -514,22 +377,3 @@ class SyncEngine:
             with self._lock:
                 snapshot = SyncProgress(**asdict(self._progress))
             self._on_progress(snapshot)
-
-
-def acknowledge(storage: SyncStorage, *, when: datetime | None = None) -> int:
-    """The user has seen the incidents: mark them acknowledged and let sync run again."""
-    state = normalise_state(storage.load_state())
-    state["paused_incident"] = None
-    # The page that failed is fetched again on the next run: the token was never advanced.
-    return storage.acknowledge_incidents(_iso(when or _now()) or "", state)
-
-
-def sync_status(storage: SyncStorage) -> dict[str, Any]:
-    """What `status` shows about sync: last run, paused, trading names count."""
-    state = normalise_state(storage.load_state())
-    return {
-        "last_sync": state["last_sync"],
-        "paused_incident": state["paused_incident"],
-        "phase": state["phase"],
-        "high_water": state["high_water"],
-    }

@@ -32,17 +32,13 @@ that thread (a Qt adapter re-emits them as signals).
 
 from __future__ import annotations
 
-import getpass
 import logging
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from clickdrop_desktop.store import (
     PrintJob,
@@ -59,6 +55,7 @@ from printing.queue_send import (
     TransportFactory,
     nothing_printed,
 )
+from printing.queue_types import JobDeferred, JobRejected, JobResult, RetryPolicy, default_actor
 from printing.transports import PrinterError
 from printing.uri import PrinterUri, coerce_uri
 
@@ -82,62 +79,6 @@ _ERROR_MAX = 300
 
 Preparer = Callable[[PrintJob], bytes]
 Listener = Callable[[PrintJob], None]
-
-
-class JobDeferred(Exception):
-    """Raised by a preparer: the job cannot be made now but may later (offline, label not
-    cached). The job goes back to `queued`, untouched, with `message` as its note."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class JobRejected(Exception):
-    """Raised by a preparer: this job can never be made as asked (one line for the user)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Exponential backoff for transient printer errors: `attempts` sends in all."""
-
-    attempts: int = 4
-    initial_s: float = 0.5
-    factor: float = 2.0
-    max_delay_s: float = 8.0
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after failed attempt number `attempt` (1-based)."""
-        return float(min(self.max_delay_s, self.initial_s * self.factor ** (attempt - 1)))
-
-
-@dataclass(frozen=True, slots=True)
-class JobResult:
-    """What `process` did with a job: its final row, and what left this machine."""
-
-    job: PrintJob
-    bytes_sent: int = 0
-    error: str | None = None  # the one-line reason when it did not print
-    deferred: bool = False  # back in the queue, waiting for something (e.g. the API)
-    rejected: bool = False  # the document could not be had or rendered (not the printer)
-
-    @property
-    def printed(self) -> bool:
-        return self.job.state is PrintJobState.SENT
-
-
-def default_actor(front_end: str = "") -> str:
-    """Who is acting, for the job history: `user@host (front end)`."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name on some service accounts
-        user = "unknown"
-    name = f"{user}@{socket.gethostname()}"
-    return f"{name} ({front_end})" if front_end else name
 
 
 def _one_line(text: str) -> str:
@@ -532,20 +473,3 @@ class PrintQueue:
 
     def _expires_at(self) -> datetime | None:
         return None if self.expiry is None else self._clock() + self.expiry
-
-    def describe(self, job: PrintJob) -> dict[str, Any]:
-        """A job as JSON-able data (CLI `--json`, logs): no customer text, only ids."""
-        return {
-            "id": job.id,
-            "idempotency_key": job.idempotency_key,
-            "orderIdentifier": job.order_identifier,
-            "document": job.document_type,
-            "printer": job.printer_uri,
-            "copies": job.copies,
-            "reprint": job.reprint,
-            "state": job.state.value,
-            "attempts": job.attempts,
-            "error": job.last_error,
-            "created_at": job.created_at.isoformat(),
-            "expires_at": job.expires_at.isoformat() if job.expires_at else None,
-        }

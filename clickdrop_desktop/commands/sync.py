@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from clickdrop_desktop.cli import EXIT_ISOLATION, EXIT_OK, CliError
 from clickdrop_desktop.commands.account import open_account
 from clickdrop_desktop.errors import IsolationAlert
+from clickdrop_desktop.session import AccountSession
 from clickdrop_desktop.sync.engine import SyncIsolationAlert, SyncProgress, SyncResult
 
 
@@ -59,8 +61,22 @@ def run(args: argparse.Namespace) -> int:
         finally:
             if interactive:
                 print(file=sys.stderr)
+        outbox = _flush_outbox(session)
         if args.json:
-            print(json.dumps({**result.to_dict(), "account": session.profile.name}))
+            print(json.dumps({**result.to_dict(), "account": session.profile.name, **outbox}))
         else:
             print(f"{session.profile.name}: {_summary(result)}")
+            if outbox:
+                print(f"  outbox: {outbox['outbox']['summary']}")
     return EXIT_OK
+
+
+def _flush_outbox(session: AccountSession) -> dict[str, Any]:
+    """A sync that went through means Click & Drop answers: send what the outbox holds (issue 6).
+    Its outcome never changes the sync's exit code; what is not sent stays queued."""
+    if not session.store.outbox.unsynced_count():
+        return {}
+    from clickdrop_desktop.outbox.runner import replayer_for
+
+    report = replayer_for(session).replay()
+    return {"outbox": {**report.to_dict(), "summary": report.summary()}}

@@ -13,12 +13,13 @@ import json
 from collections.abc import Sequence
 
 from clickdrop_desktop.cli import EXIT_AUTH, EXIT_OFFLINE, EXIT_OK, EXIT_USAGE, CliError
+from clickdrop_desktop.commands.account import open_account
 from clickdrop_desktop.outbox.changes import ChangeRefused
 from clickdrop_desktop.outbox.replay import OutboxReplayer
 from clickdrop_desktop.outbox.report import ReplayReport, StopReason
 from clickdrop_desktop.outbox.resolve import OutboxEntry, discard, list_changes, retry
 from clickdrop_desktop.outbox.runner import replayer_for
-from clickdrop_desktop.session import AccountSession, open_account
+from clickdrop_desktop.session import AccountSession
 
 # A CLI call should learn quickly that Click & Drop is down: short timeout, one retry.
 CLI_TIMEOUT_S = 10.0

@@ -181,3 +181,19 @@ def test_csv_with_errors_imports_nothing(fresh_sandbox: SandboxInfo, tmp_path: P
     assert outbox_json()["changes"] == []
     assert orders_json("--search", "OK-1") == []
     assert applied_counts(fresh_sandbox)["POST"] == {}
+
+
+def test_a_successful_sync_sends_what_is_waiting(fresh_sandbox: SandboxInfo) -> None:
+    info = fresh_sandbox
+    signed_in_and_synced(info)
+    ident = order_ids("printed")[0]
+    info.set_fault("maintenance")
+    assert cli("despatch", str(ident)).returncode == 3
+    info.clear_faults()
+    done = cli("sync", "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["outbox"]["done"] == 1
+    assert applied_counts(info)["PUT"] == {ident: 1}
+    shown = {o["orderIdentifier"]: o for o in orders_json()}
+    assert shown[ident]["status"] == "despatched"

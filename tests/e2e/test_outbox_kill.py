@@ -90,6 +90,7 @@ def kill_campaign(info: SandboxInfo, tmp_path: Path, rounds: int, seed: int) -> 
     return {"changes": len(applied), "kills": kills, "duplicates": duplicates, "lost": lost}
 
 
+@pytest.mark.timeout(900)
 def test_kill_9_during_replay_neither_duplicates_nor_loses(
     fresh_sandbox: SandboxInfo, tmp_path: Path
 ) -> None:
@@ -101,6 +102,7 @@ def test_kill_9_during_replay_neither_duplicates_nor_loses(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 @pytest.mark.sandbox(orders=1500)
 def test_kill_9_during_replay_many_more_times(fresh_sandbox: SandboxInfo, tmp_path: Path) -> None:
     result = kill_campaign(fresh_sandbox, tmp_path, rounds=100, seed=66)

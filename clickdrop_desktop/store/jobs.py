@@ -246,8 +246,15 @@ class PrintJobs:
         now: str,
         requested_by: str | None,
     ) -> PrintJob:
-        if job.state in ACTIVE_STATES:
+        if job.state is PrintJobState.SENDING:
             return job
+        if job.state is PrintJobState.QUEUED:
+            if (job.printer_uri, job.copies) == (printer_uri, copies):
+                return job
+            # Not sent yet and asked for again differently: the latest request wins.
+            return self._requeue_in(
+                conn, job, printer_uri, copies, expires_at, now, requested_by, "changed"
+            )
         if job.state is PrintJobState.SENT:
             raise DuplicatePrintJob(
                 f"order {job.order_identifier}'s {job.document_type} was already printed; "

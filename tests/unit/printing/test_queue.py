@@ -456,3 +456,15 @@ def test_listeners_see_every_change_and_cannot_break_printing(env: Env) -> None:
     remove()
     env.queue.enqueue(env.orders[1], DOC, URI)
     assert len(seen) == 3
+
+
+def test_asking_again_for_a_waiting_job_updates_its_printer(env: Env) -> None:
+    job = env.queue.enqueue(env.orders[0], DOC, URI)
+    other = "zpl+tcp://printer-b:9100"
+    again = env.queue.enqueue(env.orders[0], DOC, other, copies=2)
+    assert again.id == job.id
+    assert (again.printer_uri, again.copies) == (other, 2)
+    assert actions(env, job.id) == ["queued", "changed"]
+    env.queue.process(job.id, prepare)
+    assert env.printers.state(parse_printer_uri(other)).jobs == [JOB_BYTES]
+    assert env.printer.jobs == []

@@ -147,6 +147,16 @@ def show_despatched(
     store.upsert_orders([_with_despatch(stored, when, tracking)], _source(stored))
 
 
+def hide_cancelled(store: Store, op: DeleteOp) -> None:
+    """Archive the cached order a cancel reached Click & Drop for (by id, or by reference for
+    an order created here whose stand-in has since become the real order)."""
+    ids = {i for i in (op.target.order_identifier, op.local_identifier) if i}
+    stored = _cached(store, op.target, op.local_identifier)
+    if stored is not None:
+        ids.add(stored.order_identifier)
+    store.archive_orders(sorted(ids))
+
+
 def revert_despatch(store: Store, op: DespatchOp) -> None:
     stored = _cached(store, op.target, op.local_identifier)
     if stored is None or stored.archived:

@@ -37,7 +37,7 @@ from clickdrop_desktop.api.errors import ApiError, RateLimited, ValidationFailed
 from clickdrop_desktop.api.identifiers import MAX_IDS_PER_CALL
 from clickdrop_desktop.api.models import Order
 from clickdrop_desktop.api.requests import OrderStatusValue, StatusUpdateRequest
-from clickdrop_desktop.outbox.changes import show_despatched
+from clickdrop_desktop.outbox.changes import hide_cancelled, show_despatched
 from clickdrop_desktop.outbox.operations import (
     CreateOp,
     DeleteOp,
@@ -508,8 +508,7 @@ class OutboxReplayer:
                     op.local_identifier,
                 )
             elif isinstance(op, DeleteOp):
-                ids = [i for i in (op.target.order_identifier, op.local_identifier) if i]
-                self._store.archive_orders(ids)
+                hide_cancelled(self._store, op)
         self._done(run, item, decision.message)
 
     def _done(self, run: _Run, item: OutboxItem, note: str) -> None:

@@ -320,3 +320,19 @@ def test_a_create_that_lands_after_its_look_up_is_adopted_not_duplicated(
     found = bench.store.find_order("LATE-1")
     assert found is not None
     assert found.order_identifier > 0
+
+
+def test_cancel_of_a_new_order_being_sent_reaches_the_real_order(bench: Bench) -> None:
+    queue_new_orders(bench.store, [new_order("INFLIGHT-1")])
+    bench.sandbox.set_fault("drop", when="after", method="POST", path="/orders", count=1)
+    bench.replayer().replay()  # the create is `sending`: cancelling must go upstream
+    queued = cancel_order(bench.store, "INFLIGHT-1")
+    assert len(queued.items) == 1
+    report = bench.replayer().replay()
+    assert report.complete, report.notes
+    assert len(bench.mutations("DELETE")) == 1
+    real = bench.store.find_order("INFLIGHT-1")
+    assert real is not None
+    assert real.order_identifier > 0
+    assert real.archived
+    assert bench.sandbox.order_state(bench.account, real.order_identifier)["deleted"] is True

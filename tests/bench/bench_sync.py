@@ -27,8 +27,10 @@ from clickdrop_desktop.sync.store_adapter import StoreSyncStorage
 
 def _start_sandbox(orders: int) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "clickdrop_desktop", "sandbox", "--port", "0"]
-        + ["--orders", str(orders), "--rate-limit", "0", "--seed", "7"],
+        [
+            *(sys.executable, "-m", "clickdrop_desktop", "sandbox", "--port", "0"),
+            *("--orders", str(orders), "--rate-limit", "0", "--seed", "7"),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,

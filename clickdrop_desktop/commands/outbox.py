@@ -12,7 +12,7 @@ import argparse
 import json
 from collections.abc import Sequence
 
-from clickdrop_desktop.cli import EXIT_AUTH, EXIT_OFFLINE, EXIT_OK, EXIT_USAGE, CliError
+from clickdrop_desktop.cli import EXIT_AUTH, EXIT_ERROR, EXIT_OFFLINE, EXIT_OK, EXIT_USAGE, CliError
 from clickdrop_desktop.commands.account import open_account
 from clickdrop_desktop.outbox.changes import ChangeRefused
 from clickdrop_desktop.outbox.replay import OutboxReplayer
@@ -45,6 +45,8 @@ def raise_if_stopped(report: ReplayReport, waiting: int) -> None:
             "waiting. Check the key, then run 'clickdrop-desktop outbox --flush'.",
             EXIT_AUTH,
         )
+    if report.stopped is StopReason.BUSY:
+        raise CliError(f"{waiting} change(s) waiting: {report.stop_message}", EXIT_ERROR)
     if report.stopped is not None:
         reason = f" ({report.stop_message.rstrip('.')})" if report.stop_message else ""
         raise CliError(f"offline, work kept: {waiting} change(s) waiting{reason}", EXIT_OFFLINE)

@@ -38,6 +38,7 @@ from clickdrop_desktop.api.identifiers import MAX_IDS_PER_CALL
 from clickdrop_desktop.api.models import Order
 from clickdrop_desktop.api.requests import OrderStatusValue, StatusUpdateRequest
 from clickdrop_desktop.outbox.changes import hide_cancelled, show_despatched
+from clickdrop_desktop.outbox.lock import ReplayLock
 from clickdrop_desktop.outbox.operations import (
     CreateOp,
     DeleteOp,
@@ -75,6 +76,11 @@ Pair = tuple[OutboxItem, Operation]
 
 DEFAULT_SETTLE_S = 15.0
 SETTLE_ENV = "CLICKDROP_OUTBOX_SETTLE_S"
+BUSY_POLL_S = 0.25
+BUSY_MESSAGE = (
+    "another replay of this account is running (the app or another command); "
+    "the changes are kept and it sends them"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,11 +161,19 @@ class OutboxReplayer:
         """One pass over the outbox; returns what happened (see `ReplayReport`)."""
         with self._lock:
             run = _Run(ReplayReport())
+            lock = ReplayLock(self._store.path)
+            if not lock.acquire():
+                run.report.stopped = StopReason.BUSY
+                run.report.stop_message = BUSY_MESSAGE
+                self._count(run.report)
+                return run.report
             try:
                 self._pass(run, cancel)
             except _Stop as stop:
                 run.report.stopped = stop.reason
                 run.report.stop_message = stop.message
+            finally:
+                lock.release()
             self._count(run.report)
             return run.report
 
@@ -173,9 +187,12 @@ class OutboxReplayer:
         while True:
             report = self.replay(cancel=cancel)
             total.absorb(report)
-            if report.stopped is not None or not report.settling:
+            if report.stopped is StopReason.BUSY:
+                wait: float | None = BUSY_POLL_S  # the other replayer sends them: wait for it
+            elif report.stopped is not None or not report.settling:
                 return total
-            wait = self._settle_wait()
+            else:
+                wait = self._settle_wait()
             if wait is None or time.monotonic() + wait > deadline:
                 return total
             self._sleep(wait)

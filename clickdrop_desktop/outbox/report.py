@@ -12,6 +12,7 @@ class StopReason(enum.StrEnum):
     RATE_LIMITED = "rate_limited"  # 429 after the client's own waits
     AUTH = "auth"  # the key was refused: replay paused until it is fixed
     CANCELLED = "cancelled"
+    BUSY = "busy"  # another process (the app, a CLI flush) is replaying this account
 
 
 @dataclass(slots=True)

@@ -336,3 +336,22 @@ def test_cancel_of_a_new_order_being_sent_reaches_the_real_order(bench: Bench) -
     assert real.order_identifier > 0
     assert real.archived
     assert bench.sandbox.order_state(bench.account, real.order_identifier)["deleted"] is True
+
+
+def test_one_replay_per_account_at_a_time(bench: Bench) -> None:
+    from clickdrop_desktop.outbox.lock import ReplayLock
+
+    ids = bench.ids(OrderStatus.NEW, 1)
+    mark_despatched(bench.store, [str(ids[0])])
+    other = ReplayLock(bench.store.path)  # another process replaying this account
+    assert other.acquire()
+    try:
+        report = bench.replayer().replay()
+        assert report.stopped is StopReason.BUSY
+        assert not report.offline
+        assert report.waiting == 1
+        assert put_ids(bench) == []
+    finally:
+        other.release()
+    assert bench.replayer().replay().complete
+    assert put_ids(bench) == ids

@@ -191,12 +191,25 @@ def _run_gui(args: argparse.Namespace) -> int:
     return code
 
 
+def _start_log(*, thread_hook: bool) -> None:
+    """The rotating, redacted log file; best effort (`sandbox` needs no writable data dir)."""
+    from clickdrop_desktop import logging_setup
+
+    try:
+        logging_setup.setup_logging()
+    except OSError:
+        return
+    if thread_hook:  # a real process, not a test calling main([...]) under pytest's own hook
+        logging_setup.install_thread_hook()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command is None:
             return _run_gui(args)
+        _start_log(thread_hook=argv is None)
         return _load(args.command)(args)
     except CliError as exc:
         print(f"clickdrop-desktop: {exc.message}", file=sys.stderr)
@@ -206,7 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # last line of defence: one line, never a traceback
         from clickdrop_desktop.errors import describe
+        from clickdrop_desktop.logging_setup import log_crash
 
+        log_crash(exc)  # the traceback goes to the log file only
         message, code = describe(exc)
         print(f"clickdrop-desktop: {message}", file=sys.stderr)
         if os.environ.get("CLICKDROP_DEBUG"):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -13,6 +11,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from clickdrop_desktop import __version__
+from clickdrop_desktop.logging_setup import log_dir, setup_logging
 from clickdrop_desktop.paths import data_dir
 from ui import preferences, theme
 from ui.context import AppContext
@@ -50,21 +49,6 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def _setup_logging(folder: Path) -> None:
-    """Rotating log in the data dir, 0600; the API client and store never log secrets."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / "clickdrop-desktop.log"
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-    )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    if os.name == "posix":
-        path.chmod(0o600)
-
-
 def _show_crash(title: str, message: str, log_path: Path) -> None:
     box = QMessageBox()
     box.setIcon(QMessageBox.Icon.Critical)
@@ -97,9 +81,9 @@ def run_app(demo: bool, quit_after: float | None) -> int:
         folder, is_temp = demo_data_dir()
         temp_dir = folder if is_temp else None
     base = data_dir()
-    _setup_logging(base / "logs")
+    setup_logging(base)  # rotating, redacted, 0600 (clickdrop_desktop/logging_setup.py)
     app = create_application()
-    crash = CrashHandler(base / "logs" / "crash.log", _show_crash)
+    crash = CrashHandler(log_dir(base) / "crash.log", _show_crash)
     crash.install()
     watcher = theme.ThemeWatcher(app)
     ctx = build_context(app, demo=demo)

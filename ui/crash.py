@@ -11,6 +11,7 @@ from pathlib import Path
 from types import TracebackType
 
 from clickdrop_desktop.errors import describe
+from clickdrop_desktop.logging_setup import redact
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,8 @@ class CrashHandler:
         exc: BaseException,
         tb: TracebackType | None,
     ) -> None:
-        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        # Redacted like the main log: an exception message may quote a key or an address.
+        text = redact("".join(traceback.format_exception(exc_type, exc, tb)))
         log.error("unhandled exception:\n%s", text)
         try:
             self._log_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -10,7 +10,8 @@ How exactly-once holds, even through `kill -9` at any instant:
    despatches and cancels by reading the orders back; applied means done.
 3. A `sending` op younger than `settle_s` is left alone for now: a request may still be in
    flight on the server (a killed client does not stop the server working on its request), so
-   a read-back right away could miss it and a resend would apply twice.
+   a read-back right away could miss it and a resend would apply twice. Live replayers of one
+   account (the app, a CLI flush) never overlap: they take a file lock (lock.py).
 4. `PUT /orders/status` goes with `retry_ambiguous=False`: the client does not resend it by
    itself after a dropped connection; this engine reconciles instead.
 

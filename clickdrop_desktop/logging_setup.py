@@ -45,19 +45,20 @@ _HEX = "[0-9A-Fa-f]"
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Authorization: Bearer <key> / Basic <b64>; also the bare `Bearer <key>` in any text.
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 [redacted]"),
-    # key=value, "key": "value", key: value for names that always hold secrets.
+    # key=value, "key": "value", key: value for names that always hold secrets; a quoted
+    # value is masked whole (a passphrase may have spaces).
     (
         re.compile(
             r"(?i)\b((?:x-)?api[_-]?key|authorization|passphrase|password|secret|"
             r"store[_-]?key|access[_-]?token|token)"
-            r"(\"?'?\s*[:=]\s*[\"']?)(?!\[redacted\])[^\s\"',;&}]+"
+            r"([\"']?\s*[:=]\s*)(?:\"[^\"\n]*\"|'[^'\n]*'|(?!\[redacted\]|(?:bearer|basic)\s)[^\s\"',;&}]+)"
         ),
         r"\1\2[redacted]",
     ),
     # GUID-like: Click & Drop API keys (8-4-4-4-12 hex).
     (re.compile(rf"\b{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}\b"), "[key]"),
-    # 32+ hex digits: store keys (64 hex), key fingerprints, raw key material.
-    (re.compile(rf"\b{_HEX}{{32,}}\b"), "[hex]"),
+    # 32+ hex digits, also inside a longer token (0x...): store keys (64 hex), key material.
+    (re.compile(rf"(?<!{_HEX}){_HEX}{{32,}}(?!{_HEX})"), "[hex]"),
     # E-mail addresses.
     (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"), "[email]"),
     # UK postcodes (outward + inward code, space optional), any case.
@@ -71,7 +72,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Phone numbers: international (+44 ..., 0044 ...) or national (0...) with 10-15 digits in
     # groups. Dates, times, amounts and order numbers do not start with + or 0 at a word edge.
     (
-        re.compile(r"(?<![\w.:/+-])(?:\+|\(0|0)[\d() .-]{8,20}\d(?![\w:/])"),
+        re.compile(r"(?<![\w./+-])(?:\+|\(0|0)[\d() .-]{8,20}\d(?![\w:/])"),
         "[phone]",
     ),
 )

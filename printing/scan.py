@@ -95,27 +95,39 @@ class ScanToPrint:
         self.actor = actor
 
     def resolve(self, scanned: str) -> StoredOrder | None:
-        """The cached order a scan means, or None."""
+        """The cached order a scan means, or None (also when it could mean two orders)."""
+        return self._lookup(scanned)[0]
+
+    def _lookup(self, scanned: str) -> tuple[StoredOrder | None, str]:
         text = clean_scan(scanned)
+        shown = printable(text or scanned, 40)
+        unknown = f"{shown}: no such order in this account"
         if not text or len(text) > MAX_SCAN:
-            return None
+            return None, unknown
         store = self.service.store
         ident = parse_order_barcode(text)
         if ident is not None:
-            return store.get_order(ident)
+            return store.get_order(ident), unknown
         found = store.find_order(text)
         if found is None and " " in text:
             found = store.find_order(text.replace(" ", ""))  # "TT 1234 5678 5GB" as printed
-        return found
+        if found is not None and text.isdigit() and found.order.order_identifier == int(text):
+            # Digits are an order identifier first, but a sales channel may use numbers as
+            # references too: if another order has this reference, refuse to guess.
+            rows = store.query_orders(search=text, limit=20)
+            if any(r.order_reference == text and r.order_identifier != int(text) for r in rows):
+                return None, (
+                    f"{shown} is an order number and another order's reference: "
+                    "scan the packing-slip barcode or the label instead"
+                )
+        return found, unknown
 
     def scan(self, scanned: str, *, reprint: bool = False) -> ScanResult:
         """Print the documents of the scanned order; never raises for an expected problem."""
         shown = printable(clean_scan(scanned) or scanned, 40)
-        stored = self.resolve(scanned)
+        stored, problem = self._lookup(scanned)
         if stored is None:
-            return ScanResult(
-                ScanOutcome.UNKNOWN_ORDER, f"{shown}: no such order in this account", shown
-            )
+            return ScanResult(ScanOutcome.UNKNOWN_ORDER, problem, shown)
         order = stored.order
         reference = order.order_reference or str(order.order_identifier)
         prints: list[PrintResult] = []

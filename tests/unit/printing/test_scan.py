@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from clickdrop_desktop.api.errors import Offline
 from clickdrop_desktop.api.models import Order
-from clickdrop_desktop.store import PrintJobState, Store
+from clickdrop_desktop.store import OrderSource, PrintJobState, Store
 from printing.documents import order_barcode_payload
 from printing.queue import PrintQueue
 from printing.scan import ScanOutcome, ScanToPrint, clean_scan
@@ -18,6 +19,7 @@ from printing.service import PrintService
 from printing.status import PrinterState
 from printing.transports import PrinterDisconnected
 from printing.uri import parse_printer_uri
+from tests.helpers.order_factory import full_record
 from tests.helpers.print_fakes import (
     FakeClock,
     FakeLabels,
@@ -186,3 +188,23 @@ def test_clean_scan() -> None:
 def test_scan_to_print_needs_a_printer(bench: Bench) -> None:
     with pytest.raises(ValueError, match="needs a printer"):
         ScanToPrint(bench.service, {})
+
+
+def test_digits_that_are_one_orders_number_and_anothers_reference_are_refused(
+    tmp_path: Path,
+) -> None:
+    store, orders = open_store(tmp_path, 2)
+    first = orders[0]
+    record = full_record(1_000_050, random.Random(5))
+    record["orderReference"] = str(first.order_identifier)  # a channel with numeric references
+    store.upsert_orders([Order.from_api_full(record)], OrderSource.FULL)
+    queue = PrintQueue(store, transport_factory=FakePrinters(), clock=FakeClock())
+    scanner = ScanToPrint(PrintService(store, queue, labels=FakeLabels()), {"postageLabel": LABELS})
+    result = scanner.scan(str(first.order_identifier))
+    assert result.outcome is ScanOutcome.UNKNOWN_ORDER
+    assert "packing-slip barcode" in result.message
+    assert queue.jobs() == []
+    # Our own barcode is never ambiguous.
+    assert scanner.scan(order_barcode_payload(first.order_identifier)).ok
+    queue.close()
+    store.close()

@@ -91,6 +91,7 @@ class AccountSession:
         self.profile = profile
         self.connectivity = connectivity or Connectivity()
         self._listeners: list[Callable[[CallEvent], None]] = []
+        self._rate_listeners: list[Callable[[float], None]] = []
         self._lock = threading.Lock()
         self._keys = keys
         self.store = Store.open(
@@ -110,6 +111,7 @@ class AccountSession:
                 max_retries=max_retries,
                 auth_scheme=profile.auth_scheme,
                 on_event=self._on_event,
+                on_rate_wait=self._on_rate_wait,
             )
         except BaseException:
             self.store.close()
@@ -124,6 +126,24 @@ class AccountSession:
             listeners = list(self._listeners)
         for listener in listeners:
             listener(event)
+
+    def _on_rate_wait(self, seconds: float) -> None:
+        with self._lock:
+            listeners = list(self._rate_listeners)
+        for listener in listeners:
+            listener(seconds)
+
+    def add_rate_wait_listener(self, listener: Callable[[float], None]) -> Callable[[], None]:
+        """Also tell `listener` each time the client waits for its rate limit (seconds)."""
+        with self._lock:
+            self._rate_listeners.append(listener)
+
+        def remove() -> None:
+            with self._lock:
+                if listener in self._rate_listeners:
+                    self._rate_listeners.remove(listener)
+
+        return remove
 
     def add_listener(self, listener: Callable[[CallEvent], None]) -> Callable[[], None]:
         """Also tell `listener` about every HTTP attempt; returns a function that removes it."""
@@ -177,8 +197,12 @@ class AccountSession:
     ) -> SyncResult:
         """Run one sync with rate-limit waits counted; returns the engine's `SyncResult`."""
         engine = self.sync_engine(options=options, on_progress=on_progress, cancel=cancel)
-        with self.listening(engine.on_call_event):
-            return engine.run()
+        remove_rate = self.add_rate_wait_listener(engine.on_rate_wait)
+        try:
+            with self.listening(engine.on_call_event):
+                return engine.run()
+        finally:
+            remove_rate()
 
     # -- life cycle -------------------------------------------------------------------------------
 
@@ -193,6 +217,7 @@ class AccountSession:
         self._closed = True
         with self._lock:
             self._listeners.clear()
+            self._rate_listeners.clear()
         try:
             self.client.close()
         finally:

@@ -123,6 +123,16 @@ class SyncEngine:
                 self._progress.rate_limit_waits += 1
             self._report()
 
+    def on_rate_wait(self, seconds: float) -> None:
+        """Count the client's own throttle waits (its token bucket keeps under the limit);
+        wire to the client's `on_rate_wait` for the run's duration."""
+        if seconds <= 0:
+            return
+        with self._lock:
+            self._progress.rate_limit_waits += 1
+            self._progress.rate_limit_wait_s += seconds
+        self._report()
+
     def cancel(self) -> None:
         self._cancel.set()
 
@@ -160,6 +170,7 @@ class SyncEngine:
         self._result.high_water = state["high_water"]
         self._result.finished_at = state["last_sync"]
         self._result.rate_limit_waits = self._progress.rate_limit_waits
+        self._result.rate_limit_wait_s = round(self._progress.rate_limit_wait_s, 3)
         state["last_result"] = self._result.to_dict()
         self._storage.commit(orders=(), archive=(), state=state)
         return self._result
@@ -167,6 +178,7 @@ class SyncEngine:
     def _finish_cancelled(self) -> SyncResult:
         self._result.cancelled = True
         self._result.rate_limit_waits = self._progress.rate_limit_waits
+        self._result.rate_limit_wait_s = round(self._progress.rate_limit_wait_s, 3)
         return self._result
 
     def _start_pass(self, state: dict[str, Any]) -> None:

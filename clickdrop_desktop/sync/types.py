@@ -38,7 +38,8 @@ class SyncProgress:
     fetched: int = 0
     stored: int = 0
     archived: int = 0
-    rate_limit_waits: int = 0
+    rate_limit_waits: int = 0  # 429 answers waited out, and client-side throttle waits
+    rate_limit_wait_s: float = 0.0
 
 
 @dataclass(slots=True)
@@ -51,7 +52,8 @@ class SyncResult:
     archived: int = 0
     pages: int = 0
     refreshed: int = 0
-    rate_limit_waits: int = 0
+    rate_limit_waits: int = 0  # 429 answers waited out, and client-side throttle waits
+    rate_limit_wait_s: float = 0.0
     endpoint: str = LIST_ENDPOINT
     resumed: bool = False
     cancelled: bool = False

@@ -136,11 +136,14 @@ def test_rate_limit_waits_are_counted() -> None:
         wait = CallEvent(Outcome.RATE_LIMITED, "GET /orders", 429, 0.0, will_retry=True)
         holder[0].on_call_event(wait)
         holder[0].on_call_event(CallEvent(Outcome.OK, "GET /orders", 200, 0.0))
+        holder[0].on_rate_wait(0.25)  # the client's own throttle
         return fetched
 
     api = ScriptedApi([make_order(i, minutes=i) for i in range(1, 16)], tamper=throttled)
     holder.append(engine(api, storage))
-    assert holder[0].run().rate_limit_waits == 2
+    result = holder[0].run()
+    assert result.rate_limit_waits == 4
+    assert result.rate_limit_wait_s == pytest.approx(0.5)
 
 
 def test_isolation_alert_quarantines_pauses_and_acknowledge_resumes() -> None:

@@ -39,7 +39,7 @@ GOALS: dict[str, tuple[str, float]] = {
 
 
 def _verdict(name: str, value: float) -> str:
-    goal = GOALS.get(name)
+    goal = GOALS.get(name.split("@")[0])
     if goal is None:
         return ""
     op, target = goal
@@ -80,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"running {path.stem} ...", flush=True)
         started = time.perf_counter()
         try:
-            results.update(_load(path)(args.quick))
+            for name, value in _load(path)(args.quick).items():
+                # Two modules reporting one name would hide a figure: keep both, say whose.
+                key = f"{name}@{path.stem}" if name in results else name
+                results[key] = value
         except Exception as exc:  # a broken benchmark is reported, the rest still run
             failures[path.stem] = f"{exc.__class__.__name__}: {exc}"
             traceback.print_exc()

@@ -17,6 +17,7 @@ from clickdrop_desktop.paths import account_dir
 from clickdrop_desktop.sandbox.info import SandboxInfo
 from clickdrop_desktop.sandbox.server import Sandbox
 from clickdrop_desktop.session import AccountProfile, AccountSession, UnlockedKeys, store_path_for
+from clickdrop_desktop.store import Store
 from printing.virtual_printer import PrintedLabel, VirtualPrinter
 from ui.controllers.accounts import SignInOutcome
 from ui.preferences import Preferences
@@ -132,6 +133,15 @@ class DemoAccounts:
         account = self._accounts[name]
         keys = UnlockedKeys(api_key=account.api_key, store_key=bytearray(account.store_key))
         return AccountSession(account.profile, keys)
+
+    def open_store(self, name: str) -> Store:
+        """The account's store alone, so its first screen shows while the session starts."""
+        account = self._accounts[name]
+        return Store.open(
+            account.profile.store_path,
+            bytes(account.store_key),
+            account_id=account.profile.account_id,
+        )
 
     def verify(self, api_url: str, api_key: str) -> Capabilities:
         with ClickDropClient(api_url, api_key) as client:

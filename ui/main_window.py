@@ -6,7 +6,8 @@ slot makes one call. What happens is in `ui/controllers/`, how it looks is in `u
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -28,7 +29,7 @@ from ui.context import AppContext
 from ui.controllers.bundle import Controllers
 from ui.icons import app_icon
 from ui.idle_lock import IdleLock
-from ui.models.order_row import StatusFilter
+from ui.models.order_row import OrderQuery, OrderRow, StatusFilter
 from ui.models.orders_model import OrdersModel
 from ui.services.workspace import Workspace
 from ui.widgets.account_switcher import AccountSwitcher
@@ -48,8 +49,9 @@ from ui.widgets.welcome import WelcomePanel
 
 if TYPE_CHECKING:  # start-up imports only what the first paint needs
     from clickdrop_desktop.connectivity import Snapshot
-    from clickdrop_desktop.store import StoredOrder
+    from clickdrop_desktop.store import Store, StoredOrder
     from printing.bitmap import Bitmap
+    from ui.services.views import OutboxRow
 
 SELECTION_SETTLE_MS = 120  # arrowing through rows loads only the row the user stops on
 
@@ -74,10 +76,10 @@ class MainWindow(QMainWindow):
         self.commands = Actions.create(self)
         self.account_switcher = AccountSwitcher(self)
         self.banner = ConnectivityBanner(self)
-        self.scan_panel = ScanPanel(self)
+        self._scan_panel: ScanPanel | None = None  # bench mode builds it, not the first frame
         self.search = SearchField(self)
         self.status_tabs = StatusTabs(self)
-        self.model = OrdersModel(self)
+        self.model = OrdersModel(self, loader=self._read_orders)
         self.orders_view = OrdersView(self.model, self)
         self.detail = DetailPane(self)
         self.preview = LabelPreview(self)
@@ -154,8 +156,8 @@ class MainWindow(QMainWindow):
         work_layout = QVBoxLayout(work)
         work_layout.setContentsMargins(12, 10, 12, 8)
         work_layout.setSpacing(10)
-        work_layout.addWidget(self.scan_panel)
         work_layout.addWidget(self.splitter, 1)
+        self._work_layout = work_layout
         page = QWidget()
         page_layout = QVBoxLayout(page)
         page_layout.setContentsMargins(0, 0, 0, 0)
@@ -185,7 +187,6 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.count_label)
         bar.addPermanentWidget(self.connection_label)
         self._init_menus()
-        self.scan_panel.setVisible(False)
 
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -268,8 +269,6 @@ class MainWindow(QMainWindow):
         self.orders_view.selection_changed.connect(lambda _ids: self.selection_timer.start())
         self.orders_view.order_activated.connect(lambda oid: self.logic.print_ids([oid]))
         self.selection_timer.timeout.connect(self._on_selection_settled)
-        self.scan_panel.scanned.connect(c.bench.scan)
-        self.scan_panel.reprint_requested.connect(lambda code: c.bench.scan(code, reprint=True))
         self.queue_panel.retry_requested.connect(c.printing.retry)
         self.queue_panel.cancel_requested.connect(c.printing.cancel)
         self.outbox_panel.flush_requested.connect(c.outbox.flush)
@@ -279,11 +278,14 @@ class MainWindow(QMainWindow):
         self.model.count_changed.connect(self._on_model_count_changed)
         self.model.load_failed.connect(self.statusBar().showMessage)
         c.accounts.ask_passphrase = self.logic.ask_passphrase
+        c.accounts.preview = self._read_first_screen
         # controllers -> widgets
+        c.accounts.opening.connect(self.logic.show_opening)
+        c.accounts.preview_ready.connect(self._on_accounts_preview_ready)
         c.accounts.workspace_opened.connect(self._on_accounts_workspace_opened)
         c.accounts.workspace_closed.connect(lambda: self.logic.show_workspace(None))
         c.accounts.accounts_changed.connect(self.account_switcher.set_accounts)
-        c.accounts.open_failed.connect(lambda text: self.logic.show_error(text))
+        c.accounts.open_failed.connect(self._on_accounts_open_failed)
         c.accounts.busy.connect(lambda text: self.statusBar().showMessage(text, 4000))
         c.sync.started.connect(lambda: self.sync_status.start("Syncing…"))
         c.sync.progress.connect(self.sync_status.set_progress)
@@ -298,14 +300,63 @@ class MainWindow(QMainWindow):
         c.printing.preview_ready.connect(self._on_printing_preview_ready)
         c.printing.printed.connect(lambda _r: self.logic.refresh_orders())
         c.printing.labels_prepared.connect(lambda _m, _p: self.logic.refresh_orders())
-        c.bench.result.connect(self.scan_panel.show_result)
+        c.bench.result.connect(lambda outcome, text: self.scan_panel.show_result(outcome, text))
         c.bench.order_scanned.connect(self.logic.show_scanned_order)
         c.bench.printed.connect(lambda _made: self.logic.refresh_orders())
-        c.outbox.items_changed.connect(self.outbox_panel.set_items)
+        c.outbox.items_changed.connect(self._on_outbox_items_changed)
         c.outbox.message.connect(self.statusBar().showMessage)
         c.outbox.store_changed.connect(self.logic.refresh_orders)
 
+    @property
+    def scan_panel(self) -> ScanPanel:
+        """Bench mode's scan panel, built the first time it is needed (hidden until then)."""
+        if self._scan_panel is None:
+            panel = ScanPanel(self)
+            panel.setVisible(False)
+            self._work_layout.insertWidget(0, panel)
+            panel.scanned.connect(self.c.bench.scan)
+            panel.reprint_requested.connect(lambda code: self.c.bench.scan(code, reprint=True))
+            self._scan_panel = panel
+        return self._scan_panel
+
+    # -- store reads for the table: off the GUI thread ----------------------------------------
+
+    def _read_orders(
+        self,
+        work: Callable[[], Any],
+        deliver: Callable[[Any], None],
+        fail: Callable[[BaseException], None],
+    ) -> None:
+        # Its own lane: a block the view paints never queues behind the tab counts.
+        self.ctx.tasks.run(
+            lambda _ctx: work(), on_done=deliver, on_error=fail, owner=self.model, lane="rows"
+        )
+
+    def _read_first_screen(self, store: Store) -> tuple[OrderQuery, int, dict[int, list[OrderRow]]]:
+        """In a worker, from the store opened ahead of the session: the table's first block."""
+        from ui.services.store_source import StoreOrderSource
+
+        query = self.model.query
+        count, blocks = OrdersModel.read_snapshot(
+            StoreOrderSource(store), query, [0], unknown_count=True
+        )
+        return query, count, blocks
+
     # -- slots: one call each --------------------------------------------------------------------
+
+    def _on_accounts_preview_ready(
+        self, _name: str, preview: tuple[OrderQuery, int, dict[int, list[OrderRow]]]
+    ) -> None:
+        self.model.show_snapshot(*preview)
+
+    def _on_accounts_open_failed(self, text: str) -> None:
+        if self.logic.workspace is None:
+            self.logic.show_workspace(None)  # leave the "opening" page
+        self.logic.show_error(text)
+
+    def _on_outbox_items_changed(self, items: list[OutboxRow]) -> None:
+        self.outbox_panel.set_items(items)
+        self.logic.refresh_banner()
 
     def _on_accounts_workspace_opened(self, workspace: Workspace) -> None:
         self.logic.show_workspace(workspace)
@@ -395,7 +446,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
-        self.scan_panel.set_keep_focus(False)
+        if self._scan_panel is not None:
+            self._scan_panel.set_keep_focus(False)
         self.c.sync.cancel()
         self.c.accounts.close_current()
         super().closeEvent(event)

@@ -46,7 +46,8 @@ class WindowLogic:
         if self.workspace is not None and self.workspace is not workspace:
             self.workspace.connectivity_changed.disconnect(w._on_workspace_connectivity_changed)
         self.workspace = workspace
-        w.model.set_source(workspace.orders if workspace else None)
+        # The rows read ahead of the session (same store) stay on screen; a refresh follows.
+        w.model.set_source(workspace.orders if workspace else None, keep_rows=True)
         w.search.reset()
         w.detail.show_hint("Select an order to see its details.")
         w.preview.show_message("Select an order to preview its label.")
@@ -81,6 +82,20 @@ class WindowLogic:
         )
         w.orders_view.setFocus()
         w.c.sync.sync_now()
+
+    def show_opening(self, name: str) -> None:
+        """An account is opening: its page at once, the table loading until its rows arrive."""
+        w = self.w
+        w.stack.setCurrentIndex(1)
+        w.setWindowTitle(f"{name} — Click & Drop Desktop")
+        w.model.expect_rows()
+        w.count_label.setText("")
+        w.sync_status.set_idle(f"Opening {name}…")
+        w.orders_view.setFocus()
+
+    def refresh_banner(self) -> None:
+        if self.workspace is not None:
+            self.show_connectivity(self.workspace.snapshot())
 
     def show_connectivity(self, snapshot: Snapshot) -> None:
         w, workspace = self.w, self.workspace

@@ -3,8 +3,10 @@
 Modes (argv[1]):
   bare   a bare PySide6 QMainWindow; prints {"painted": true} at its first paint.
   app    the real main window over an existing encrypted store of many orders (store key read
-         from stdin, never from argv); prints {"painted": true} when the orders table first
-         paints with rows, then {"rss_mb": ...} after scrolling through it.
+         from stdin, never from argv); prints {"painted": ...} at the first paint of the window
+         showing the signed-in account (its table holding rows or saying it is loading them),
+         {"rows_painted": true} at the first paint with the first screen of rows, then
+         {"rss_mb": ...} after scrolling through the table.
   sync   the real main window syncing an account from a sandbox process (url and key from
          stdin) while a GUI-thread heartbeat measures stalls; prints {"max_block_ms": ...}.
   scan   bench mode against the sandbox with the virtual printer: labels prepared (cached)
@@ -57,11 +59,14 @@ def bare() -> None:
 
 
 class _OneAccount:
-    """An account directory holding one account whose session is built by `opener`."""
+    """An account directory holding one account whose session is built by `opener` (and, when
+    `store_opener` is given, whose store opens alone, as `VaultAccounts.open_store` does)."""
 
-    def __init__(self, name: str, opener: object) -> None:
+    def __init__(self, name: str, opener: object, store_opener: object = None) -> None:
         self.name = name
         self.opener = opener
+        if store_opener is not None:
+            self.open_store = lambda _name: store_opener()  # type: ignore[operator]
 
     def list_accounts(self) -> list[object]:
         from ui.services.views import AccountInfo
@@ -109,6 +114,14 @@ def _window(directory: object, prefs: object = None):
 
 
 def app_mode(store_path: str, account_id: str) -> None:
+    """First paint of the real window for the signed-in account, then of its first rows.
+
+    Reported once each, after the paint is done (the filter runs before it):
+    `{"painted": ...}` the first time the orders table paints while the window shows the
+    account (its page, its name in the title): the table either holds rows or says it is
+    loading them; `{"rows_painted": ...}` the first time it paints with its first screen of
+    rows read from the store.
+    """
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     key = bytes.fromhex(sys.stdin.readline().strip())
@@ -126,24 +139,56 @@ def app_mode(store_path: str, account_id: str) -> None:
         )
         return AccountSession(profile, UnlockedKeys("bench-key", bytearray(key)), max_retries=0)
 
-    app, window, ctx = _window(_OneAccount("Bench", opener))
-    state = {"painted": False}
+    def store_opener() -> object:
+        from clickdrop_desktop.store import Store
+
+        return Store.open(Path(store_path), key, account_id=account_id)
+
+    app, window, ctx = _window(_OneAccount("Bench", opener, store_opener))
+    model = window.model
+    state = {"window": False, "rows": False}
+
+    def settle(then: object) -> None:
+        """Scroll steps wait for the rows the view asked for (they load off the GUI thread)."""
+        deadline = time.monotonic() + 30
+        bar = window.orders_view.verticalScrollBar()
+
+        def check() -> None:
+            if model.is_row_loaded(bar.value()) or time.monotonic() > deadline:
+                then()  # type: ignore[operator]
+            else:
+                QTimer.singleShot(5, check)
+
+        check()
 
     def scroll_and_measure() -> None:
         bar = window.orders_view.verticalScrollBar()
-        for value in (bar.maximum() // 2, bar.maximum(), 0):
-            bar.setValue(value)
-            app.processEvents()
-        say(rss_mb=rss_mb(), rows=window.model.rowCount())
-        window.close()
-        app.quit()
+        steps = [bar.maximum() // 2, bar.maximum(), 0]
+
+        def step() -> None:
+            if not steps:
+                say(rss_mb=rss_mb(), rows=model.rowCount())
+                window.close()
+                app.quit()
+                return
+            bar.setValue(steps.pop(0))
+            window.orders_view.viewport().repaint()
+            settle(step)
+
+        step()
 
     class Painted(QObject):
         def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-            first = event.type() == QEvent.Type.Paint and not state["painted"]
-            if first and window.model.rowCount() > 0:
-                state["painted"] = True
-                QTimer.singleShot(0, lambda: say(painted=True))  # after the paint is done
+            if event.type() != QEvent.Type.Paint:
+                return False
+            showing = window.stack.currentIndex() == 1 and window.windowTitle().startswith("Bench")
+            if showing and not state["window"]:
+                state["window"] = True
+                loading, rows = model.loading, model.rowCount()
+                QTimer.singleShot(0, lambda: say(painted=True, loading=loading, rows=rows))
+            if showing and not state["rows"] and model.rowCount() and model.is_row_loaded(0):
+                state["rows"] = True
+                QTimer.singleShot(0, lambda: say(rows_painted=True))
                 QTimer.singleShot(0, scroll_and_measure)
             return False
 

@@ -79,6 +79,7 @@ def wait_synced(qtbot, window) -> None:
         lambda: (
             window.logic.workspace is not None
             and not window.c.sync.running
+            and window.model.settled
             and window.model.rowCount() > 0
         ),
         timeout=SYNC_TIMEOUT_MS,

@@ -137,6 +137,7 @@ def test_offline_banner_follows_the_sandbox_maintenance_switch(qtbot, app_window
 def test_switching_account_leaves_nothing_of_the_previous_one(qtbot, app_window) -> None:
     w = app_window
     w.status_tabs.select(None)
+    qtbot.waitUntil(lambda: w.model.settled)  # the table reads off the GUI thread
     shop_ids = {w.model.order_id(r) for r in range(w.model.rowCount())}
     w.orders_view.selectRow(0)
     qtbot.waitUntil(lambda: w.detail.order is not None, timeout=10_000)
@@ -153,6 +154,7 @@ def test_switching_account_leaves_nothing_of_the_previous_one(qtbot, app_window)
     assert w.preview.bitmap is None
     assert w.search.text() == ""
     w.status_tabs.select(None)
+    qtbot.waitUntil(lambda: w.model.settled)
     other_ids = {w.model.order_id(r) for r in range(w.model.rowCount())}
     assert other_ids
     assert not (shop_ids & other_ids)
@@ -165,11 +167,14 @@ def test_status_tabs_and_search_filter_the_table(qtbot, app_window) -> None:
     w = app_window
     store = w.logic.workspace.store
     w.status_tabs.select(StatusFilter.DESPATCHED)
+    qtbot.waitUntil(lambda: w.model.settled)  # the table reads off the GUI thread
     assert w.model.rowCount() == store.count_orders(status=OrderStatus.DESPATCHED)
     w.status_tabs.select(None)
+    qtbot.waitUntil(lambda: w.model.settled)
     reference = _first_new_reference(w)
     with qtbot.waitSignal(w.search.search_changed, timeout=2000):
         qtbot.keyClicks(w.search, reference)
+    qtbot.waitUntil(lambda: w.model.settled and w.model.rowCount() >= 1)
     assert w.model.rowCount() >= 1
     assert w.model.row_at(0).reference == reference
 

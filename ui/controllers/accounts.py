@@ -11,18 +11,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
 from clickdrop_desktop.errors import describe
 from ui.services.views import AccountInfo
-from ui.services.workspace import Workspace
+from ui.services.workspace import Workspace, read_facts
 from ui.tasks import TaskContext, TaskRunner
 
 if TYPE_CHECKING:
     from clickdrop_desktop.api.capabilities import Capabilities
     from clickdrop_desktop.session import AccountSession as CoreSession
+    from clickdrop_desktop.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +60,21 @@ class AccountDirectory(Protocol):
     def provide_passphrase(self, passphrase: str) -> None: ...
 
 
+class StoreOpener(Protocol):
+    """Optional on a directory: the account's encrypted store alone, opened without the network
+    session (no HTTP client), so the first screen of orders shows while the session starts."""
+
+    def open_store(self, name: str) -> Store: ...
+
+
 class AccountsController(QObject):
     workspace_opened = Signal(object)  # Workspace
     workspace_closed = Signal()
     accounts_changed = Signal(list)  # list[AccountInfo]
     open_failed = Signal(str)
     busy = Signal(str)  # "Opening Acme…" while a session opens
+    opening = Signal(str)  # the account now opening: the window shows it, loading
+    preview_ready = Signal(str, object)  # account, what `preview` read from its store
 
     def __init__(
         self, tasks: TaskRunner, directory: AccountDirectory, parent: QObject | None = None
@@ -74,6 +85,9 @@ class AccountsController(QObject):
         self.workspace: Workspace | None = None
         #: Asks the user for the passphrase (GUI thread); None when they cancel. Set by the window.
         self.ask_passphrase: Callable[[str], str | None] = lambda _why: None
+        #: Reads the first screen from a store opened before its session (worker); the window
+        #: sets it. With it, and a directory that can open a store alone, rows show early.
+        self.preview: Callable[[Store], object] | None = None
 
     # -- listing ----------------------------------------------------------------------------------
 
@@ -119,17 +133,24 @@ class AccountsController(QObject):
             return
         self.close_current()
         self.busy.emit(f"Opening {name}…")
+        self.opening.emit(name)
+        self._start_preview(name)
 
-        def job(_ctx: TaskContext) -> CoreSession:
+        def job(_ctx: TaskContext) -> tuple[CoreSession, tuple[datetime | None, int]]:
             session = self.directory.open_session(name)
-            self.directory.set_active(name)
-            return session
+            try:
+                self.directory.set_active(name)
+                return session, read_facts(session.store)
+            except BaseException:
+                session.close()
+                raise
 
-        def done(session: CoreSession) -> None:
+        def done(opened: tuple[CoreSession, tuple[datetime | None, int]]) -> None:
+            session, facts = opened
             if self.workspace is not None:  # another open won the race: keep only one
                 session.close()
                 return
-            self.workspace = Workspace(session, self)
+            self.workspace = Workspace(session, self, facts=facts)
             self.workspace_opened.emit(self.workspace)
             self.refresh_accounts()
             if on_opened is not None:
@@ -139,6 +160,34 @@ class AccountsController(QObject):
             job,
             on_done=done,
             on_error=lambda exc: self._on_open_failed(name, exc),
+            owner=self,
+            lane="accounts",
+        )
+
+    def _start_preview(self, name: str) -> None:
+        """Open the store alone and read the first screen, ahead of the session (same lane, so
+        the store is closed again before the session opens it)."""
+        preview = self.preview
+        open_store = getattr(self.directory, "open_store", None)
+        if preview is None or open_store is None:
+            return
+
+        def job(_ctx: TaskContext) -> object:
+            store = open_store(name)
+            try:
+                return preview(store)
+            finally:
+                store.close()
+
+        def done(result: object) -> None:
+            if self.workspace is None:  # still opening: the session has not overtaken it
+                self.preview_ready.emit(name, result)
+
+        self._tasks.run(
+            job,
+            on_done=done,
+            # The session opening next reports what went wrong (same keys, same store).
+            on_error=lambda exc: log.info("no early preview: %s", describe(exc)[0]),
             owner=self,
             lane="accounts",
         )

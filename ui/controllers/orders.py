@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from ui.models.order_row import OrderRow, StatusFilter
+from ui.models.order_row import StatusFilter
 from ui.models.orders_model import OrdersModel
 from ui.services.store_source import store_status
 from ui.tasks import TaskContext, TaskRunner
@@ -27,8 +27,6 @@ class OrdersController(QObject):
         self._tasks = tasks
         self._workspace: Workspace | None = None
         self._wanted: int | None = None
-        self._refreshing = False
-        self._refresh_again = False
 
     def set_workspace(self, workspace: Workspace | None) -> None:
         self._workspace = workspace
@@ -60,37 +58,9 @@ class OrdersController(QObject):
             self.counts_changed.emit(counts)
 
     def refresh_model(self, model: OrdersModel, on_applied: Callable[[], None]) -> None:
-        """Re-read the table's count and visible rows in a worker, then apply on the GUI thread.
-
-        During a sync this runs after every committed page; at most one read is in flight and
-        one more is remembered, so a burst of pages costs two reads, not one per page.
-        """
-        if self._refreshing:
-            self._refresh_again = True
-            return
-        self._refreshing = True
-        source, query, blocks = model.snapshot_request()
-
-        def done(result: tuple[int, dict[int, list[OrderRow]]]) -> None:
-            self._refreshing = False
-            if model.apply_snapshot(source, query, *result):
-                on_applied()
-            if self._refresh_again:
-                self._refresh_again = False
-                self.refresh_model(model, on_applied)
-
-        def failed(exc: BaseException) -> None:
-            self._refreshing = False
-            self._refresh_again = False
-            model.load_failed.emit(str(exc).splitlines()[0] if str(exc) else "store error")
-
-        self._tasks.run(
-            lambda _ctx: OrdersModel.read_snapshot(source, query, blocks),
-            on_done=done,
-            on_error=failed,
-            owner=self,
-            lane="reads",
-        )
+        """Re-read the table's count and visible rows (in a worker when the model has a loader:
+        at most one read in flight and one more remembered), then `on_applied` on the GUI."""
+        model.refresh(on_applied)
 
     def load_order(self, order_id: int | None) -> None:
         self._wanted = order_id

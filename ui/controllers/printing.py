@@ -56,10 +56,12 @@ class PrintController(QObject):
         self._prefs = prefs
         self._workspace: Workspace | None = None
         self._preview_for: int | None = None
+        self._jobs_shown: list[PrintJobRow] | None = None
 
     def set_workspace(self, workspace: Workspace | None) -> None:
         self._workspace = workspace
         self._preview_for = None
+        self._jobs_shown = None
         if workspace is None:
             self.jobs_changed.emit([])
         else:
@@ -150,7 +152,9 @@ class PrintController(QObject):
         )
 
     def _emit_jobs(self, jobs: list[PrintJobRow]) -> None:
-        if self._workspace is not None:
+        # Unchanged (most refreshes during a sync): no signal, so no GUI work at all.
+        if self._workspace is not None and jobs != self._jobs_shown:
+            self._jobs_shown = jobs
             self.jobs_changed.emit(jobs)
 
     def retry(self, job_ids: list[str]) -> None:

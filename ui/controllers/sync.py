@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 
 _PHASES = {"list": "Fetching orders", "refresh": "Refreshing open orders"}
 
+#: While a sync runs, the views re-read the store at most this often. Each page committed used
+#: to refresh the table, the tab counts and the print queue: dozens of repaints a second, each
+#: one waiting for the GIL the sync worker holds (`ui.max_block_ms`). Twice a second still
+#: shows the orders arriving.
+STORE_CHANGED_INTERVAL_MS = 500
+
 
 def describe_progress(p: SyncProgress) -> str:
     text = f"{_PHASES.get(p.phase, 'Syncing')}: {p.fetched:,} fetched, {p.stored:,} new or changed"
@@ -55,6 +61,11 @@ class SyncController(QObject):
         self._pages_seen = 0
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_timer)
+        self._changed = QTimer(self)  # coalesces `store_changed` while a sync runs
+        self._changed.setSingleShot(True)
+        self._changed.setInterval(STORE_CHANGED_INTERVAL_MS)
+        self._changed.timeout.connect(self._on_changed_timer)
+        self._change_waiting = False
 
     @property
     def running(self) -> bool:
@@ -107,16 +118,35 @@ class SyncController(QObject):
 
     def _on_progress(self, progress: Progress) -> None:
         self.progress.emit(progress)
-        if progress.done != self._pages_seen:  # a page was committed: show it
+        if progress.done != self._pages_seen:  # a page was committed: show it (soon)
             self._pages_seen = progress.done
+            self._store_changed_soon()
+
+    def _store_changed_soon(self) -> None:
+        if self._changed.isActive():
+            self._change_waiting = True
+            return
+        self._change_waiting = False
+        self.store_changed.emit()
+        self._changed.start()
+
+    def _on_changed_timer(self) -> None:
+        if self._change_waiting:
+            self._change_waiting = False
             self.store_changed.emit()
+            self._changed.start()
+
+    def _store_changed_now(self) -> None:
+        self._changed.stop()
+        self._change_waiting = False
+        self.store_changed.emit()
 
     def _on_done(self, result: SyncResult) -> None:
-        self.store_changed.emit()
+        self._store_changed_now()
         self.finished.emit(describe_result(result, datetime.now()))
 
     def _on_error(self, exc: BaseException) -> None:
-        self.store_changed.emit()
+        self._store_changed_now()
         # SyncIsolationAlert and SyncPaused are IsolationAlerts.
         if isinstance(exc, IsolationAlert):
             self.isolation_alert.emit(exc)

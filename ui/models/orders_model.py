@@ -5,19 +5,28 @@ view asks for the rows in its viewport, the model fetches the block (`BLOCK_SIZE
 indexed store query) that holds them and keeps the last `MAX_BLOCKS` blocks. Searching,
 filtering and sorting ask the store again (it has the indexes and full-text search); nothing is
 sorted or filtered in Python.
+
+Given a `loader` (the window passes one over its task runner), every store read runs off the
+GUI thread: a new query keeps the rows on screen until its count and first block arrive, and a
+block not read yet paints blank until it does. Without one (tests, tools) reads are inline.
+Painting asks Python as little as it can: one `multiData` per cell instead of one `data()` per
+role (Qt asks seven), and `index()` without the two count calls Qt's own makes, because each
+call from the view must take the GIL, which a busy sync worker holds (`ui.max_block_ms`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
     Qt,
@@ -41,8 +50,17 @@ MAX_BLOCKS = 40  # 8,000 rows cached at most: a few MB whatever the store holds
 ORDER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 ROW_ROLE = Qt.ItemDataRole.UserRole + 3
+# Plain ints: compared in every paint, where an enum comparison costs three times as much.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ORDER_ID, _STATUS, _ROW = int(ORDER_ID_ROLE), int(STATUS_ROLE), int(ROW_ROLE)
 
 _Index = QModelIndex | QPersistentModelIndex
+
+#: `loader(work, deliver, fail)`: run `work()` off the GUI thread, then `deliver(result)` or
+#: `fail(error)` on it.
+Loader = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[BaseException], None]], None]
+Snapshot = tuple[int, dict[int, list[OrderRow]]]
 
 STATUS_TEXT = {
     "new": "To print",
@@ -74,6 +92,7 @@ COLUMNS: tuple[tuple[str, SortKey | None, Callable[[OrderRow], str]], ...] = (
     ("Label", None, lambda r: "Cached" if r.has_label else ""),
 )
 STATUS_COLUMN = 4
+_COLUMN_COUNT = len(COLUMNS)
 
 
 class _EmptySource:
@@ -84,22 +103,35 @@ class _EmptySource:
         return 0
 
 
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else "store error"
+
+
 class OrdersModel(QAbstractTableModel):
     """Read-only, lazily loaded orders of the signed-in account.
 
-    `set_source(None)` (sign-out, account switch) drops every cached row at once.
+    `set_source(None)` (sign-out, account switch) drops every cached row at once. `loading`
+    is True while the current query's count has not arrived (the view shows "Loading orders").
     """
 
     query_changed = Signal(object)  # OrderQuery
     count_changed = Signal(int)
+    loading_changed = Signal(bool)
     load_failed = Signal(str)  # one line: the store could not be read
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, loader: Loader | None = None) -> None:
         super().__init__(parent)
+        self._loader = loader
         self._source: OrderSource = _EmptySource()
         self._query = OrderQuery()
+        self._shown = self._query  # the query the rows on screen belong to
         self._count = 0
         self._blocks: OrderedDict[int, list[OrderRow]] = OrderedDict()
+        self._generation = 0  # bumped on every source or query change: late reads are dropped
+        self._pending: set[int] = set()
+        self._loading = False
+        self._refreshing = False
+        self._refresh_again = False
 
     # -- the query -----------------------------------------------------------------------------
 
@@ -107,9 +139,41 @@ class OrdersModel(QAbstractTableModel):
     def query(self) -> OrderQuery:
         return self._query
 
-    def set_source(self, source: OrderSource | None) -> None:
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    @property
+    def settled(self) -> bool:
+        """The rows on screen belong to the current query and its count is known."""
+        return self._shown == self._query and not self._loading
+
+    def set_source(self, source: OrderSource | None, *, keep_rows: bool = False) -> None:
+        """Read from `source`. `keep_rows`: it holds what is on screen already (the same store
+        opened again), so keep the rows and re-read in the background instead of blanking."""
         self._source = source if source is not None else _EmptySource()
+        if keep_rows and source is not None and self._loader is not None and self._count:
+            self._generation += 1
+            self._pending.clear()
+            self.refresh()
+            return
         self._reset()
+
+    def expect_rows(self) -> None:
+        """The source is on its way (an account is opening): show the loading state."""
+        if isinstance(self._source, _EmptySource) and not self._count:
+            self._set_loading(True)
+
+    def show_snapshot(
+        self, query: OrderQuery, count: int, blocks: dict[int, list[OrderRow]]
+    ) -> bool:
+        """Show rows read before the source is set (the first screen, read while the account
+        opens); False if the query changed meanwhile."""
+        if query != self._query:
+            return False
+        self._generation += 1
+        self._show_first(query, count, blocks)
+        return True
 
     def set_search(self, text: str) -> None:
         self._set_query(OrderQuery(text.strip(), self._query.status, self._query.sort))
@@ -127,24 +191,107 @@ class OrdersModel(QAbstractTableModel):
         if query == self._query:
             return
         self._query = query
-        self._reset()
+        self._reset(keep_on_screen=True)
         self.query_changed.emit(query)
 
-    def _reset(self) -> None:
-        self.beginResetModel()
-        self._blocks.clear()
-        self._count = self._safe_count()
-        self.endResetModel()
-        self.count_changed.emit(self._count)
+    def _reset(self, *, keep_on_screen: bool = False) -> None:
+        self._generation += 1
+        self._pending.clear()
+        if self._loader is None:
+            self.beginResetModel()
+            self._blocks.clear()
+            self._shown = self._query
+            self._count = self._safe_count()
+            self.endResetModel()
+            self.count_changed.emit(self._count)
+            return
+        if not keep_on_screen or isinstance(self._source, _EmptySource):
+            # Nothing of another source may stay visible, not even for a frame.
+            self.beginResetModel()
+            self._blocks.clear()
+            self._count = 0
+            self._shown = self._query
+            self.endResetModel()
+            self.count_changed.emit(0)
+        if isinstance(self._source, _EmptySource):
+            self._set_loading(False)
+            return
+        self._set_loading(True)
+        generation, source, query = self._generation, self._source, self._query
+        self._loader(
+            lambda: self.read_snapshot(source, query, [0], unknown_count=True),
+            lambda result: self._first_read(generation, query, result),
+            lambda exc: self._read_failed(generation, exc),
+        )
 
-    def refresh(self) -> None:
+    def _first_read(self, generation: int, query: OrderQuery, result: Snapshot) -> None:
+        if generation == self._generation:
+            self._show_first(query, *result)
+
+    def _show_first(self, query: OrderQuery, count: int, blocks: dict[int, list[OrderRow]]) -> None:
+        self.beginResetModel()
+        self._blocks = OrderedDict(blocks)
+        self._count = count
+        self._shown = query
+        self.endResetModel()
+        self.count_changed.emit(count)
+        self._set_loading(False)
+
+    def _read_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        log.warning("could not read orders: %s", exc.__class__.__name__)
+        if self._count and self._shown != self._query:
+            self.beginResetModel()
+            self._blocks.clear()
+            self._count = 0
+            self._shown = self._query
+            self.endResetModel()
+            self.count_changed.emit(0)
+        self._set_loading(False)
+        self.load_failed.emit(_first_line(exc))
+
+    def _set_loading(self, loading: bool) -> None:
+        if loading != self._loading:
+            self._loading = loading
+            self.loading_changed.emit(loading)
+
+    def refresh(self, on_applied: Callable[[], None] | None = None) -> None:
         """Re-read after the store changed (a sync page, a print): keeps the view's scroll place.
 
         Rows are positions in the current query, so a refresh says "rows were added or
         removed at the end, and every row may have changed"; the view keeps its selection by
-        order id (see `OrdersView`).
+        order id (see `OrdersView`). With a loader the read runs in a worker; at most one is in
+        flight and one more is remembered, so a burst of changes costs two reads.
         """
-        self._apply(self._safe_count(), {})
+        if self._loader is None:
+            self._apply(self._safe_count(), {})
+            if on_applied is not None:
+                on_applied()
+            return
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        source, query, blocks = self.snapshot_request()
+
+        def done(result: Snapshot) -> None:
+            self._refreshing = False
+            if self.apply_snapshot(source, query, *result) and on_applied is not None:
+                on_applied()
+            self._again(on_applied)
+
+        def failed(exc: BaseException) -> None:
+            self._refreshing = False
+            self.load_failed.emit(_first_line(exc))
+            self._again(on_applied)
+
+        self._loader(lambda: self.read_snapshot(source, query, blocks), done, failed)
+
+    def _again(self, on_applied: Callable[[], None] | None) -> None:
+        if self._refresh_again:
+            self._refresh_again = False
+            self.refresh(on_applied)
 
     # -- refresh without touching the store on the GUI thread --------------------------------------
 
@@ -154,15 +301,27 @@ class OrdersModel(QAbstractTableModel):
 
     @staticmethod
     def read_snapshot(
-        source: OrderSource, query: OrderQuery, block_numbers: list[int]
-    ) -> tuple[int, dict[int, list[OrderRow]]]:
-        """Run in a worker: the new count and fresh copies of the given blocks."""
+        source: OrderSource,
+        query: OrderQuery,
+        block_numbers: list[int],
+        *,
+        unknown_count: bool = False,
+    ) -> Snapshot:
+        """Run in a worker: the new count and fresh copies of the given blocks.
+
+        `unknown_count`: the first block is read before counting, and a first block that is
+        not full is the count, so a small result costs one query.
+        """
+        blocks: dict[int, list[OrderRow]] = {}
+        if unknown_count and 0 in block_numbers:
+            first = list(source.rows(query, 0, BLOCK_SIZE))
+            blocks[0] = first
+            if len(first) < BLOCK_SIZE:
+                return len(first), blocks
         count = max(0, int(source.count(query)))
-        blocks = {
-            b: list(source.rows(query, b * BLOCK_SIZE, BLOCK_SIZE))
-            for b in block_numbers
-            if b * BLOCK_SIZE < count
-        }
+        for b in block_numbers:
+            if b not in blocks and b * BLOCK_SIZE < count:
+                blocks[b] = list(source.rows(query, b * BLOCK_SIZE, BLOCK_SIZE))
         return count, blocks
 
     def apply_snapshot(
@@ -173,12 +332,14 @@ class OrdersModel(QAbstractTableModel):
         blocks: dict[int, list[OrderRow]],
     ) -> bool:
         """On the GUI thread: show what `read_snapshot` read; False if it is stale by now."""
-        if source is not self._source or query != self._query:
+        if source is not self._source or query != self._query or query != self._shown:
             return False
         self._apply(count, blocks)
         return True
 
     def _apply(self, new_count: int, blocks: dict[int, list[OrderRow]]) -> None:
+        self._generation += 1  # a block read before this refresh would be older than it
+        self._pending.clear()
         self._blocks = OrderedDict(blocks)
         old = self._count
         if new_count > old:
@@ -190,21 +351,23 @@ class OrdersModel(QAbstractTableModel):
             self._count = new_count
             self.endRemoveRows()
         if self._count:
-            self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, len(COLUMNS) - 1))
+            self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, _COLUMN_COUNT - 1))
         if new_count != old:
             self.count_changed.emit(new_count)
+        self._set_loading(False)
 
     def _safe_count(self) -> int:
         try:
             return max(0, int(self._source.count(self._query)))
         except Exception as exc:  # noqa: BLE001 - a broken store shows as an empty table + one line
             log.warning("could not count orders: %s", exc.__class__.__name__)
-            self.load_failed.emit(str(exc).splitlines()[0] if str(exc) else "store error")
+            self.load_failed.emit(_first_line(exc))
             return 0
 
     # -- rows ----------------------------------------------------------------------------------
 
     def row_at(self, row: int) -> OrderRow | None:
+        """The row, read now if its block is not cached (for actions on a selection)."""
         if not 0 <= row < self._count:
             return None
         block_no, offset = divmod(row, BLOCK_SIZE)
@@ -215,17 +378,62 @@ class OrdersModel(QAbstractTableModel):
             self._blocks.move_to_end(block_no)
         return block[offset] if offset < len(block) else None
 
+    def _painted_row(self, row: int) -> OrderRow | None:
+        """The row for painting: never waits for the store (a missing block is requested)."""
+        if self._loader is None:
+            return self.row_at(row)
+        if not 0 <= row < self._count:
+            return None
+        block_no, offset = divmod(row, BLOCK_SIZE)
+        block = self._blocks.get(block_no)
+        if block is None:
+            self._request_block(block_no)
+            return None
+        self._blocks.move_to_end(block_no)
+        return block[offset] if offset < len(block) else None
+
+    def _request_block(self, block_no: int) -> None:
+        if block_no in self._pending or self._shown != self._query or self._loader is None:
+            return
+        self._pending.add(block_no)
+        generation, source, query = self._generation, self._source, self._query
+        self._loader(
+            lambda: list(source.rows(query, block_no * BLOCK_SIZE, BLOCK_SIZE)),
+            lambda rows: self._block_read(generation, block_no, rows),
+            lambda exc: self._read_failed(generation, exc),
+        )
+
+    def _block_read(self, generation: int, block_no: int, rows: list[OrderRow]) -> None:
+        if generation != self._generation:
+            return
+        self._pending.discard(block_no)
+        self._store_block(block_no, rows)
+        first = block_no * BLOCK_SIZE
+        last = min(self._count, first + BLOCK_SIZE) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, _COLUMN_COUNT - 1))
+
     def _load_block(self, block_no: int) -> list[OrderRow]:
+        if self._shown != self._query:
+            return []  # the new query's rows arrive with its first read; none mixed in
         try:
             rows = list(self._source.rows(self._query, block_no * BLOCK_SIZE, BLOCK_SIZE))
         except Exception as exc:  # noqa: BLE001 - shown as blank rows + one line, never a crash
             log.warning("could not read orders: %s", exc.__class__.__name__)
-            self.load_failed.emit(str(exc).splitlines()[0] if str(exc) else "store error")
+            self.load_failed.emit(_first_line(exc))
             rows = []
+        self._store_block(block_no, rows)
+        return rows
+
+    def _store_block(self, block_no: int, rows: list[OrderRow]) -> None:
         self._blocks[block_no] = rows
+        self._blocks.move_to_end(block_no)
         while len(self._blocks) > MAX_BLOCKS:
             self._blocks.popitem(last=False)
-        return rows
+
+    def is_row_loaded(self, row: int) -> bool:
+        block = self._blocks.get(row // BLOCK_SIZE)
+        return block is not None and row % BLOCK_SIZE < len(block)
 
     def order_id(self, row: int) -> int | None:
         found = self.row_at(row)
@@ -249,25 +457,33 @@ class OrdersModel(QAbstractTableModel):
         return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else _COLUMN_COUNT
+
+    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        # Qt's own asks rowCount() and columnCount() first: two more GIL round trips per cell.
+        if 0 <= row < self._count and 0 <= column < _COLUMN_COUNT and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.column() >= len(COLUMNS):
+        if not index.isValid() or int(role) not in _ROLES:
             return None
-        if role not in _ROLES:
-            return None
-        row = self.row_at(index.row())
-        if row is None:
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return COLUMNS[index.column()][2](row)
-        if role == ORDER_ID_ROLE:
-            return row.order_id
-        if role == STATUS_ROLE:
-            return row.status
-        if role == ROW_ROLE:
-            return row
-        return None
+        row = self._painted_row(index.row())
+        return None if row is None else _value(row, index.column(), int(role))
+
+    def multiData(self, index: _Index, role_data: QModelRoleDataSpan | QModelRoleData) -> None:
+        row = self._painted_row(index.row()) if index.isValid() else None
+        column = index.column()
+        # A span iterates at run time; PySide's stubs do not say so.
+        items: Iterable[QModelRoleData] = (
+            (role_data,) if isinstance(role_data, QModelRoleData) else cast(Any, role_data)
+        )
+        for item in items:
+            role = item.role()
+            if row is None or role not in _ROLES:
+                item.clearData()
+            else:
+                item.setData(_value(row, column, role))
 
     def headerData(
         self,
@@ -275,19 +491,16 @@ class OrdersModel(QAbstractTableModel):
         orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < _COLUMN_COUNT:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section][0]
         return None
 
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    # flags(): Qt's own (enabled, selectable) is what this model wants, without a Python call.
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(COLUMNS):
+        if not 0 <= column < _COLUMN_COUNT:
             return
         key = COLUMNS[column][1]
         if key is None:
@@ -296,7 +509,7 @@ class OrdersModel(QAbstractTableModel):
 
     @staticmethod
     def is_sortable(column: int) -> bool:
-        return 0 <= column < len(COLUMNS) and COLUMNS[column][1] is not None
+        return 0 <= column < _COLUMN_COUNT and COLUMNS[column][1] is not None
 
     def sort_column(self) -> tuple[int, Qt.SortOrder]:
         keys = [c[1] for c in COLUMNS]
@@ -309,15 +522,17 @@ class OrdersModel(QAbstractTableModel):
         return column, order
 
 
-_ROLES = frozenset(
-    {
-        Qt.ItemDataRole.DisplayRole,
-        Qt.ItemDataRole.ToolTipRole,
-        ORDER_ID_ROLE,
-        STATUS_ROLE,
-        ROW_ROLE,
-    }
-)
+_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ORDER_ID, _STATUS, _ROW})
+
+
+def _value(row: OrderRow, column: int, role: int) -> Any:
+    if role in (_DISPLAY, _TOOLTIP):
+        return COLUMNS[column][2](row) if 0 <= column < _COLUMN_COUNT else None
+    if role == _ORDER_ID:
+        return row.order_id
+    if role == _STATUS:
+        return row.status
+    return row  # _ROW
 
 
 __all__ = [
@@ -326,6 +541,7 @@ __all__ = [
     "ORDER_ID_ROLE",
     "ROW_ROLE",
     "STATUS_ROLE",
+    "Loader",
     "OrderQuery",
     "OrderRow",
     "OrdersModel",

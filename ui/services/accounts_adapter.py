@@ -26,6 +26,7 @@ from ui.services.views import AccountInfo
 if TYPE_CHECKING:
     from clickdrop_desktop.api.capabilities import Capabilities
     from clickdrop_desktop.session import AccountSession
+    from clickdrop_desktop.store import Store
     from clickdrop_desktop.vault import Vault
 
 
@@ -107,6 +108,13 @@ class VaultAccounts:
         from clickdrop_desktop.session import open_account  # httpx: in the worker
 
         return open_account(name, vault=self.vault, passphrase=self._passphrase_or_env())
+
+    def open_store(self, name: str) -> Store:
+        """The account's store alone (no HTTP client): the first screen shows while the session
+        starts. The vault keeps the keys unlocked, so the session does not ask again."""
+        vault = self.vault
+        vault.unlock(name, passphrase=self._passphrase_or_env())
+        return vault.open_store(name)
 
     def verify(self, api_url: str, api_key: str) -> Capabilities:
         from clickdrop_desktop.api.client import ClickDropClient

@@ -9,6 +9,7 @@ survives an account switch.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -23,7 +24,19 @@ from ui.services.store_source import StoreOrderSource
 
 if TYPE_CHECKING:
     from clickdrop_desktop.session import AccountSession
+    from clickdrop_desktop.store import Store
     from clickdrop_desktop.sync.engine import SyncProgress, SyncResult
+
+
+def read_facts(store: Store) -> tuple[datetime | None, int]:
+    """When the last sync finished (the encrypted store's sync state) and how many changes wait
+    in the outbox; blocking, for a worker."""
+    from clickdrop_desktop.sync.engine import normalise_state
+    from clickdrop_desktop.sync.store_adapter import StoreSyncStorage
+
+    state = normalise_state(StoreSyncStorage(store).load_state())
+    last = parse_datetime(state["last_sync"]) if state["last_sync"] else None
+    return last, store.outbox.unsynced_count()
 
 
 class Workspace(QObject):
@@ -31,7 +44,13 @@ class Workspace(QObject):
 
     connectivity_changed = Signal(object)
 
-    def __init__(self, session: AccountSession, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        session: AccountSession,
+        parent: QObject | None = None,
+        *,
+        facts: tuple[datetime | None, int] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.profile = session.profile
@@ -49,6 +68,9 @@ class Workspace(QObject):
         self._probe = BackoffProbe(session.connectivity, self._probe_version)
         self._probe.start()
         self.closed = False
+        # Facts the window shows, read by workers (`read_facts`) so painting never waits for
+        # the store while a sync holds it.
+        self._last_sync, self._waiting = facts if facts is not None else (None, 0)
 
     # -- facts the window shows -----------------------------------------------------------------
 
@@ -70,22 +92,29 @@ class Workspace(QObject):
         return self.connectivity.snapshot()
 
     def last_sync(self) -> datetime | None:
-        """When the last sync finished (kept in the encrypted store's sync state)."""
-        from clickdrop_desktop.sync.engine import normalise_state
-        from clickdrop_desktop.sync.store_adapter import StoreSyncStorage
-
-        state = normalise_state(StoreSyncStorage(self.store).load_state())
-        return parse_datetime(state["last_sync"]) if state["last_sync"] else None
+        """When the last sync finished, as last read by `read_facts`."""
+        return self._last_sync
 
     def waiting_changes(self) -> int:
-        return self.store.outbox.unsynced_count()
+        """Changes made here not yet acknowledged by Click & Drop, as last read."""
+        return self._waiting
+
+    def read_facts(self) -> None:
+        """Re-read the last sync time and the waiting changes (blocking: call from a worker)."""
+        self._last_sync, self._waiting = read_facts(self.store)
 
     # -- work (blocking: call from a worker) ----------------------------------------------------
 
     def sync(
         self, on_progress: Callable[[SyncProgress], None], cancel: threading.Event
     ) -> SyncResult:
-        return self.session.sync(on_progress=on_progress, cancel=cancel)
+        try:
+            return self.session.sync(on_progress=on_progress, cancel=cancel)
+        finally:
+            # What the banner shows; best effort, never masking the sync's own outcome.
+            with contextlib.suppress(Exception):
+                if not self.closed:
+                    self.read_facts()
 
     # -- life -----------------------------------------------------------------------------------
 

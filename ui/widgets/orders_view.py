@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -33,6 +41,13 @@ _TONES = {
 class StatusDelegate(QStyledItemDelegate):
     """Paints the status as a small coloured pill, so a column of statuses scans at a glance."""
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tokens: theme.Tokens | None = None  # per palette: asking the OS per cell is slow
+
+    def palette_changed(self) -> None:
+        self._tokens = None
+
     def paint(
         self,
         painter: QPainter,
@@ -50,7 +65,9 @@ class StatusDelegate(QStyledItemDelegate):
         status = index.data(STATUS_ROLE)
         if not text or not isinstance(status, str):
             return
-        tokens = theme.tokens()
+        tokens = self._tokens
+        if tokens is None:
+            tokens = self._tokens = theme.tokens()
         bg_name, fg_name = _TONES.get(status, ("border", "muted"))
         metrics = opt.fontMetrics
         width = metrics.horizontalAdvance(text) + 16
@@ -105,7 +122,9 @@ class OrdersView(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column, width in enumerate(_WIDTHS[: len(COLUMNS)]):
             header.resizeSection(column, width)
-        self.setItemDelegateForColumn(STATUS_COLUMN, StatusDelegate(self))
+        self._status_delegate = StatusDelegate(self)
+        self.setItemDelegateForColumn(STATUS_COLUMN, self._status_delegate)
+        self.loading_text = "Loading orders…"
         column, order = model.sort_column()
         header.setSortIndicator(column, order)
         # After the indicator: enabling sorting sorts by the indicator's column at once.
@@ -114,6 +133,23 @@ class OrdersView(QTableView):
         self.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.activated.connect(self._on_activated)
         model.modelReset.connect(self._on_model_reset)
+        model.loading_changed.connect(lambda _loading: self.viewport().update())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._orders.loading and not self._orders.rowCount():
+            # The account is opening or a new query is on its way: say so, not "no orders".
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(self.palette().ColorRole.PlaceholderText))
+            painter.drawText(
+                self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.loading_text
+            )
+            painter.end()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._status_delegate.palette_changed()  # the OS switched dark/light
+        super().changeEvent(event)
 
     def selected_order_ids(self) -> list[int]:
         rows = sorted(i.row() for i in self.selectionModel().selectedRows())

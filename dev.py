@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """One script for the two README commands: `python3 dev.py demo` and `python3 dev.py test`.
 
+Also `python3 dev.py build`: the PyInstaller one-folder app, smoke-tested (CI runs it too).
+
 It needs only Python 3.11+: it makes `.venv`, installs the project into it (again only when
 `pyproject.toml` changed), then runs the app in demo mode, the whole test suite, or the benchmarks.
 """
@@ -92,10 +94,50 @@ def bench(extra: list[str]) -> None:
     _run(PY, "tests/bench/run.py", *extra, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
 
 
+def build(extra: list[str]) -> None:
+    """The one-folder app in dist/clickdrop-desktop (build.spec), then its smoke test."""
+    install("dev,build")
+    _step("pyinstaller: the one-folder app (build.spec -> dist/clickdrop-desktop)")
+    _run(
+        BIN / "pyinstaller",
+        "--noconfirm",
+        "--clean",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        "dist",
+        "--workpath",
+        "build/pyinstaller",
+        "build.spec",
+    )
+    _step("smoke test of the frozen app (tests/e2e/test_frozen.py, packaging/smoke.py)")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("CLICKDROP_FROZEN_DIR", None)
+    _run(
+        PY,
+        "-m",
+        "pytest",
+        "-m",
+        "frozen",
+        "-p",
+        "no:cacheprovider",
+        "tests/e2e/test_frozen.py",
+        *extra,
+        env=env,
+    )
+    _step("built: dist/clickdrop-desktop (clickdrop-desktop, clickdrop-desktop-cli)")
+
+
 def main() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs under whatever python3 the user has
         raise SystemExit("Python 3.11 or newer is needed; found " + platform.python_version())
-    commands = {"demo": demo, "test": test, "bench": bench, "install": lambda _: install()}
+    commands = {
+        "demo": demo,
+        "test": test,
+        "bench": bench,
+        "build": build,
+        "install": lambda _: install(),
+    }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         raise SystemExit(f"usage: python3 dev.py {{{'|'.join(commands)}}} [args...]")
     commands[sys.argv[1]](sys.argv[2:])

@@ -76,6 +76,8 @@ def test_bundle_carries_what_the_app_reads_at_run_time() -> None:
     assert list(INTERNAL.glob("sqlcipher3/_sqlite3*"))
     icons = {p.name for p in (INTERNAL / "resources" / "icons").glob("*.svg")}
     assert icons == {p.name for p in (ROOT / "resources" / "icons").glob("*.svg")}
+    if sys.platform.startswith("linux"):
+        assert list(INTERNAL.glob("libusb-1.0*")), "libusb: the only copy pyusb loads when frozen"
     entry_points = list(INTERNAL.glob("keyring-*.dist-info/entry_points.txt"))
     assert entry_points, "keyring's metadata: without it the frozen app finds no keyring backend"
 
@@ -114,6 +116,14 @@ def test_cli_signs_in_syncs_and_prints_to_the_virtual_printer(tmp_path: Path) ->
     assert flow.synced == smoke.SEEDED_ORDERS
     assert flow.label_png.is_file()
     assert flow.slip_png.is_file()
+
+
+def test_frozen_cli_loads_the_bundled_usb_backend(tmp_path: Path) -> None:
+    """PyInstaller's pyusb run-time hook loads only the bundled libusb: it must be found."""
+    result = smoke.run([BUNDLE.cli, "printers", "--json"], smoke.clean_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "no USB backend" not in result.stderr
+    assert result.stdout.lstrip().startswith("[")
 
 
 def test_frozen_keyring_finds_the_secret_service(tmp_path: Path) -> None:

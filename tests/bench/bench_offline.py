@@ -188,7 +188,7 @@ def _order(ref: str) -> CreateOrderRequest:
 
 def _throughput(changes: int, folder: Path) -> dict[str, float]:
     half = changes // 2
-    process, info = _start_sandbox(max(4000, changes * 4))
+    process, info = _start_sandbox(max(4000, changes * 8))
     try:
         with (
             Store.open(folder / "bench.db", secrets.token_bytes(32), account_id="b") as store,
@@ -238,5 +238,5 @@ def _throughput(changes: int, folder: Path) -> dict[str, float]:
 def run(quick: bool) -> dict[str, float]:
     results = _detection(trials=2 if quick else 5)
     with tempfile.TemporaryDirectory(prefix="bench-offline-") as tmp:
-        results |= _throughput(400 if quick else 2000, Path(tmp))
+        results |= _throughput(400 if quick else 1000, Path(tmp))
     return results

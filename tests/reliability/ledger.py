@@ -18,6 +18,14 @@ from typing import Any
 
 LEDGER_ENV = "CLICKDROP_RELIABILITY_LEDGER"
 _LOCK = threading.Lock()
+SLOW_FACTOR = 20
+#: True under `pytest --slow` (set by tests/reliability/conftest.py before collection).
+slow_run = False
+
+
+def scaled(examples: int) -> int:
+    """A fuzz budget: `examples` in the default run, `SLOW_FACTOR` times more with --slow."""
+    return examples * SLOW_FACTOR if slow_run else examples
 
 
 @dataclass

@@ -107,7 +107,14 @@ class World:
     def sign_in(self, name: str, upstream_name: str) -> AccountRecord:
         """Sign in as the CLI does: probe the key, learn trading names, keep the keys."""
         key = self.info.account(upstream_name).api_key
-        with ClickDropClient(self.info.url, key, rate_per_s=0, timeout=10.0) as client:
+        with ClickDropClient(
+            self.info.url,
+            key,
+            rate_per_s=0,
+            timeout=10.0,
+            clock=self.time.monotonic,
+            sleep=self.time.sleep,
+        ) as client:
             caps = client.probe_capabilities()
             names = sign_in_trading_names(ClientSyncApi(client)) if caps.full else []
             scheme = client.auth_scheme

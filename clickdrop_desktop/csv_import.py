@@ -46,6 +46,10 @@ _REQUIRED = ("reference", "address_line1", "city", "postcode")
 _NUMERIC = frozenset(
     {"weight", "weight_kg", "subtotal", "shipping_cost_charged", "total", "phone_number"}
 )
+# Far above any parcel, and small enough that a cell like "1e300000" or 5,000 digits never
+# becomes a huge int (seconds of CPU, or Python's int/str digit limit raising mid-preview).
+_MAX_WEIGHT_DIGITS = 9
+_MAX_KG = Decimal(1_000_000)
 
 
 class ImportRefused(Exception):
@@ -381,7 +385,9 @@ def _grams(values: dict[str, str]) -> int | None:
             return _kg(grams[:-2])
         if grams.lower().endswith("g"):
             grams = grams[:-1].strip()
-        return int(grams) if grams.isascii() and grams.isdigit() else None
+        if not grams.isascii() or not grams.isdigit() or len(grams) > _MAX_WEIGHT_DIGITS:
+            return None
+        return int(grams)
     kg = values.get("weight_kg", "")
     return _kg(kg) if kg else None
 
@@ -391,8 +397,8 @@ def _kg(text: str) -> int | None:
         value = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
         return None
-    if not value.is_finite() or value <= 0:
-        return None
+    if not value.is_finite() or value <= 0 or value > _MAX_KG:
+        return None  # also keeps `value * 1000` below decimal.Overflow
     return int((value * 1000).to_integral_value())
 
 

@@ -338,6 +338,10 @@ def _weight(check: _Checker, name: str, value: str) -> int | None:
     if not text.isascii() or not text.isdigit():
         check.fail(name, "weight in grams, a whole number (e.g. 750)")
         return None
+    if len(text.lstrip("0")) > len(str(MAX_WEIGHT_G)):
+        # Checked before int(): 5,000 digits would raise Python's int/str digit limit.
+        check.fail(name, f"from {MIN_WEIGHT_G} to {MAX_WEIGHT_G} grams")
+        return None
     weight = int(text)
     if not MIN_WEIGHT_G <= weight <= MAX_WEIGHT_G:
         check.fail(name, f"from {MIN_WEIGHT_G} to {MAX_WEIGHT_G} grams")

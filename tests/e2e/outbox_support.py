@@ -56,12 +56,15 @@ def outbox_json(*args: str) -> dict[str, Any]:
 def applied_counts(info: SandboxInfo, account: str = "oba") -> dict[str, Counter[Any]]:
     """How many times each order was named by a mutating request Click & Drop processed.
 
-    Requests turned away (maintenance, dropped before the server acted, 500 fault) are left
-    out; a request the server processed counts even if its answer was lost (dropped after).
+    Requests turned away or refused (maintenance, dropped before the server acted, 500 fault,
+    4xx) are left out; a request the server processed counts even if its answer was lost
+    (dropped after, or its client killed while the server worked on it).
     """
     counts: dict[str, Counter[Any]] = {"PUT": Counter(), "POST": Counter(), "DELETE": Counter()}
     for entry in info.requests():
-        if entry["account"] != account or entry["status"] is None or entry["status"] >= 500:
+        if entry["account"] != account or entry["status"] is None or entry["status"] >= 400:
+            continue  # turned away or refused (a body cut short by a kill gets a 400): not applied
+        if not isinstance(entry["body"], dict) and entry["method"] != "DELETE":
             continue
         fault = entry["fault"] or ""
         if "maintenance" in fault or "error_500" in fault:

@@ -345,17 +345,33 @@ class AppMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.session is not None)
     @rule(data=st.data())
     def server_leaks(self, data: st.DataObject) -> None:
+        """Click & Drop answers the next read with another account's orders; then a sync."""
         assert self.session is not None
         upstream = UPSTREAM[self.session.profile.name]
         kind = data.draw(st.sampled_from(LEAKS[upstream]), label="leak")
-        options: dict[str, Any] = {"account": upstream, "count": 1}
+        options: dict[str, Any] = {"kind": kind, "account": upstream, "count": 1}
         if kind != "mutate_immutable":
             options["from_account"] = data.draw(
                 st.sampled_from([*OTHERS, *(u for u in UPSTREAM.values() if u != upstream)]),
                 label="from",
             )
-        self._fault(kind, **options)
+        fault = self.sandbox.state.faults.add(options)
+        self.tally.faults += 1
         self.tally.bad_inputs += 1
+        alerted = False
+        try:
+            self.session.sync()
+        except SyncIsolationAlert:
+            alerted = True
+        except (SyncPaused, ApiError):
+            pass
+        self.model.refresh()
+        if fault.fired:
+            self.tally.notes["leaks_served"] = self.tally.notes.get("leaks_served", 0) + 1
+            self.tally.notes["leaks_caught"] = self.tally.notes.get("leaks_caught", 0) + alerted
+            assert alerted, f"{kind} reached a sync and raised no isolation alert"
+        else:
+            self.sandbox.state.faults.remove(fault.id)  # never served: it must not linger
 
     # -- the outbox -----------------------------------------------------------------------------
 
@@ -714,7 +730,7 @@ def test_sync_outbox_and_print_queue_hold_their_promises(
         threaded_sandbox,
         tmp_path,
         monkeypatch,
-        examples=20,
+        examples=40,
         steps=30,
         scenario="stateful: sync + outbox + print queue, two accounts",
     )
@@ -730,8 +746,8 @@ def test_sync_outbox_and_print_queue_hold_their_promises_long(
         threaded_sandbox,
         tmp_path,
         monkeypatch,
-        examples=300,
-        steps=50,
+        examples=1000,
+        steps=60,
         scenario="stateful: sync + outbox + print queue, two accounts (slow)",
     )
     assert tally.lost == tally.duplicated == tally.leaked == 0

@@ -92,6 +92,10 @@ def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
         if not k.startswith(("CLICKDROP_", "PYTHON", "QT_")) and k != "LD_LIBRARY_PATH"
     }
     env.update(CLICKDROP_DATA_DIR=str(data_dir), QT_QPA_PLATFORM="offscreen")
+    # A desktop session has a UTF-8 locale; without one Qt warns (and switches to C.UTF-8).
+    locale = next((env[k] for k in ("LC_ALL", "LC_CTYPE", "LANG") if env.get(k)), "")
+    if "UTF-8" not in locale.upper().replace("UTF8", "UTF-8"):
+        env["LC_ALL"] = "C.UTF-8"
     env.update(extra)
     return env
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 import shutil
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -22,6 +25,10 @@ from ui.dialogs.factory import Dialogs
 from ui.feedback import Feedback
 from ui.icons import app_icon
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from ui.demo import DemoEnvironment
+    from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +79,44 @@ def build_context(app: QApplication, *, demo: bool) -> AppContext:
     return ctx
 
 
+@dataclass
+class Started:
+    """What `start` made: the app, its helpers and the window, shown (its first frame queued)."""
+
+    app: QApplication
+    ctx: AppContext
+    window: MainWindow
+    crash: CrashHandler
+
+
+def start(
+    configure: Callable[[AppContext], AccountDirectory], *, base: Path, demo: bool = False
+) -> Started:
+    """Everything up to the first frame, in the order that makes it soonest.
+
+    `configure(ctx)` returns the account directory (the vault's, the demo's, a bench's). The
+    last active account starts opening before the event loop runs, so the first frame is that
+    account's page (its orders loading), never the welcome page; its store is read in workers.
+    """
+    setup_logging(base)  # rotating, redacted, 0600 (clickdrop_desktop/logging_setup.py)
+    app = create_application()
+    crash = CrashHandler(log_dir(base) / "crash.log", _show_crash)
+    crash.install()
+    watcher = theme.ThemeWatcher(app)
+    ctx = build_context(app, demo=demo)
+    directory = configure(ctx)
+    from ui.main_window import MainWindow
+
+    window = MainWindow(ctx, Controllers.create(ctx, directory, app))
+    watcher.theme_changed.connect(lambda _t: window.update())
+    window.restore_state()
+    window.show()
+    # Before the event loop paints: the first frame is the account's page (a passphrase
+    # prompt, if its keys need one, opens over the window).
+    window.c.accounts.restore_last()
+    return Started(app, ctx, window, crash)
+
+
 def run_app(demo: bool, quit_after: float | None) -> int:
     """The GUI entry point (`clickdrop-desktop [--demo] [--quit-after S]`)."""
     temp_dir: Path | None = None
@@ -81,39 +126,30 @@ def run_app(demo: bool, quit_after: float | None) -> int:
         folder, is_temp = demo_data_dir()
         temp_dir = folder if is_temp else None
     base = data_dir()
-    setup_logging(base)  # rotating, redacted, 0600 (clickdrop_desktop/logging_setup.py)
-    app = create_application()
-    crash = CrashHandler(log_dir(base) / "crash.log", _show_crash)
-    crash.install()
-    watcher = theme.ThemeWatcher(app)
-    ctx = build_context(app, demo=demo)
-    environment = None
-    directory: AccountDirectory
-    try:
+    environments: list[DemoEnvironment] = []
+
+    def configure(ctx: AppContext) -> AccountDirectory:
         if demo:
             from ui.demo import DemoAccounts, DemoEnvironment
 
             environment = DemoEnvironment(base)
+            environments.append(environment)
             info = environment.start()
             ctx.prefs = environment.preferences(ctx.prefs)  # not saved: demo routes only
-            directory = DemoAccounts(info)
-        else:
-            from ui.services.accounts_adapter import VaultAccounts
+            return DemoAccounts(info)
+        from ui.services.accounts_adapter import VaultAccounts
 
-            directory = VaultAccounts()
-        from ui.main_window import MainWindow
+        return VaultAccounts()
 
-        window = MainWindow(ctx, Controllers.create(ctx, directory, app))
-        watcher.theme_changed.connect(lambda _t: window.update())
-        if environment is not None and window.printer_view is not None:
+    started: Started | None = None
+    try:
+        started = start(configure, base=base, demo=demo)
+        app, ctx, window = started.app, started.ctx, started.window
+        if environments and window.printer_view is not None:
             view = window.printer_view
-            environment.printer_bridge.label_printed.connect(
+            environments[0].printer_bridge.label_printed.connect(
                 lambda label: view.add_label(label.bitmap, f"Job {label.job} ({label.language})")
             )
-        app.installEventFilter(window.idle_lock)
-        window.restore_state()
-        window.show()
-        window.c.accounts.restore_last()
         if quit_after is not None:
             QTimer.singleShot(max(0, int(quit_after * 1000)), app.quit)
         code = app.exec()
@@ -122,8 +158,9 @@ def run_app(demo: bool, quit_after: float | None) -> int:
         ctx.tasks.shutdown(10_000)
         return int(code)
     finally:
-        crash.uninstall()
-        if environment is not None:
+        if started is not None:
+            started.crash.uninstall()
+        for environment in environments:
             environment.stop()
         if temp_dir is not None:
             shutil.rmtree(temp_dir, ignore_errors=True)

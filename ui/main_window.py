@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import window_logic
+from ui import heap, window_logic
 from ui.actions import Actions
 from ui.context import AppContext
 from ui.controllers.bundle import Controllers
@@ -31,7 +31,6 @@ from ui.icons import app_icon
 from ui.idle_lock import IdleLock
 from ui.models.order_row import OrderQuery, OrderRow, StatusFilter
 from ui.models.orders_model import OrdersModel
-from ui.services.workspace import Workspace
 from ui.widgets.account_switcher import AccountSwitcher
 from ui.widgets.connectivity_banner import ConnectivityBanner
 from ui.widgets.detail_pane import DetailPane
@@ -40,7 +39,6 @@ from ui.widgets.orders_view import OrdersView
 from ui.widgets.outbox_panel import OutboxPanel
 from ui.widgets.plain import PlainLabel
 from ui.widgets.print_queue_panel import PrintQueuePanel
-from ui.widgets.scan_panel import ScanPanel
 from ui.widgets.search_field import SearchField
 from ui.widgets.status_tabs import StatusTabs
 from ui.widgets.sync_status import SyncStatus
@@ -52,6 +50,8 @@ if TYPE_CHECKING:  # start-up imports only what the first paint needs
     from clickdrop_desktop.store import Store, StoredOrder
     from printing.bitmap import Bitmap
     from ui.services.views import OutboxRow
+    from ui.services.workspace import Workspace
+    from ui.widgets.scan_panel import ScanPanel
 
 SELECTION_SETTLE_MS = 120  # arrowing through rows loads only the row the user stops on
 
@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setObjectName("MainWindow")
         self.logic = window_logic.WindowLogic(self)
+        self._painted = False
+        self._after_paint: list[Callable[[], None]] = []
         self._init_widgets()
         self._init_layout()
         self._init_connections()
@@ -84,8 +86,9 @@ class MainWindow(QMainWindow):
         self.detail = DetailPane(self)
         self.preview = LabelPreview(self)
         self.welcome = WelcomePanel(self)
-        self.queue_panel = PrintQueuePanel(self)
-        self.outbox_panel = OutboxPanel(self)
+        # The dock panels fill in once the first frame is up (`_build_panels`).
+        self._queue_panel: PrintQueuePanel | None = None
+        self._outbox_panel: OutboxPanel | None = None
         self.sync_status = SyncStatus(self)
         self.connection_label = PlainLabel("", object_name="Muted")
         self.count_label = PlainLabel("", object_name="Muted")
@@ -170,8 +173,8 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
 
-        self.queue_dock = self._dock("Print queue", "PrintQueueDock", self.queue_panel)
-        self.outbox_dock = self._dock("Outbox", "OutboxDock", self.outbox_panel)
+        self.queue_dock = self._dock("Print queue", "PrintQueueDock", None)
+        self.outbox_dock = self._dock("Outbox", "OutboxDock", None)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.queue_dock)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.outbox_dock)
         self.tabifyDockWidget(self.queue_dock, self.outbox_dock)
@@ -188,10 +191,11 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.connection_label)
         self._init_menus()
 
-    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+    def _dock(self, title: str, name: str, widget: QWidget | None) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
-        dock.setWidget(widget)
+        if widget is not None:
+            dock.setWidget(widget)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -266,24 +270,22 @@ class MainWindow(QMainWindow):
         self.account_switcher.sign_out_requested.connect(lambda name: self.logic.sign_out(name))
         self.search.search_changed.connect(self.model.set_search)
         self.status_tabs.status_changed.connect(self._on_status_tabs_changed)
+        self.orders_view.painted.connect(self._on_orders_view_painted)
         self.orders_view.selection_changed.connect(lambda _ids: self.selection_timer.start())
         self.orders_view.order_activated.connect(lambda oid: self.logic.print_ids([oid]))
         self.selection_timer.timeout.connect(self._on_selection_settled)
-        self.queue_panel.retry_requested.connect(c.printing.retry)
-        self.queue_panel.cancel_requested.connect(c.printing.cancel)
-        self.outbox_panel.flush_requested.connect(c.outbox.flush)
-        self.outbox_panel.discard_requested.connect(lambda ids: self.logic.discard_outbox(ids))
         self.sync_status.cancel_requested.connect(self._on_sync_cancel_requested)
         self.banner.retry_requested.connect(c.sync.sync_now)
         self.model.count_changed.connect(self._on_model_count_changed)
         self.model.load_failed.connect(self.statusBar().showMessage)
         c.accounts.ask_passphrase = self.logic.ask_passphrase
         c.accounts.preview = self._read_first_screen
+        c.accounts.start_work = self.after_first_frame
         # controllers -> widgets
         c.accounts.opening.connect(self.logic.show_opening)
         c.accounts.preview_ready.connect(self._on_accounts_preview_ready)
         c.accounts.workspace_opened.connect(self._on_accounts_workspace_opened)
-        c.accounts.workspace_closed.connect(lambda: self.logic.show_workspace(None))
+        c.accounts.workspace_closed.connect(self._on_accounts_workspace_closed)
         c.accounts.accounts_changed.connect(self.account_switcher.set_accounts)
         c.accounts.open_failed.connect(self._on_accounts_open_failed)
         c.accounts.busy.connect(lambda text: self.statusBar().showMessage(text, 4000))
@@ -295,7 +297,7 @@ class MainWindow(QMainWindow):
         c.sync.isolation_alert.connect(lambda exc: self.logic.show_isolation_alert(exc))
         c.orders.counts_changed.connect(self._on_orders_counts_changed)
         c.orders.order_loaded.connect(self._on_orders_order_loaded)
-        c.printing.jobs_changed.connect(self.queue_panel.set_jobs)
+        c.printing.jobs_changed.connect(lambda jobs: self.queue_panel.set_jobs(jobs))
         c.printing.message.connect(self.statusBar().showMessage)
         c.printing.preview_ready.connect(self._on_printing_preview_ready)
         c.printing.printed.connect(lambda _r: self.logic.refresh_orders())
@@ -311,6 +313,8 @@ class MainWindow(QMainWindow):
     def scan_panel(self) -> ScanPanel:
         """Bench mode's scan panel, built the first time it is needed (hidden until then)."""
         if self._scan_panel is None:
+            from ui.widgets.scan_panel import ScanPanel
+
             panel = ScanPanel(self)
             panel.setVisible(False)
             self._work_layout.insertWidget(0, panel)
@@ -318,6 +322,54 @@ class MainWindow(QMainWindow):
             panel.reprint_requested.connect(lambda code: self.c.bench.scan(code, reprint=True))
             self._scan_panel = panel
         return self._scan_panel
+
+    @property
+    def queue_panel(self) -> PrintQueuePanel:
+        """The print queue dock's panel (built after the first frame, or when first needed)."""
+        if self._queue_panel is None:
+            panel = PrintQueuePanel(self)
+            panel.retry_requested.connect(self.c.printing.retry)
+            panel.cancel_requested.connect(self.c.printing.cancel)
+            self.queue_dock.setWidget(panel)
+            self._queue_panel = panel
+        return self._queue_panel
+
+    @property
+    def outbox_panel(self) -> OutboxPanel:
+        """The outbox dock's panel (built after the first frame, or when first needed)."""
+        if self._outbox_panel is None:
+            panel = OutboxPanel(self)
+            panel.flush_requested.connect(self.c.outbox.flush)
+            panel.discard_requested.connect(lambda ids: self.logic.discard_outbox(ids))
+            panel.set_online(self.logic.workspace is not None and self.logic.workspace.online)
+            self.outbox_dock.setWidget(panel)
+            self._outbox_panel = panel
+        return self._outbox_panel
+
+    def _build_panels(self) -> None:
+        _ = self.queue_panel, self.outbox_panel
+
+    # -- the first frame first ------------------------------------------------------------------
+
+    def after_first_frame(self, work: Callable[[], None]) -> None:
+        """Run `work` once the window's first frame is painted (at once if it was, or if the
+        window is not shown): opening the account must not slow that frame down."""
+        if self._painted or not self.isVisible():
+            work()
+            return
+        self._after_paint.append(work)
+
+    def _on_orders_view_painted(self) -> None:
+        if not self._painted:
+            self._painted = True
+            # Queued: runs once this frame, every widget of it, has been painted.
+            QTimer.singleShot(0, self._run_after_paint)
+
+    def _run_after_paint(self) -> None:
+        work, self._after_paint = self._after_paint, []
+        for item in work:  # the account's store first: its rows are what the user waits for
+            item()
+        self._build_panels()
 
     # -- store reads for the table: off the GUI thread ----------------------------------------
 
@@ -361,6 +413,11 @@ class MainWindow(QMainWindow):
     def _on_accounts_workspace_opened(self, workspace: Workspace) -> None:
         self.logic.show_workspace(workspace)
         self.idle_lock.set_minutes(self.ctx.prefs.lock_after_idle_minutes)
+        heap.freeze_long_lived()  # the session and its stack: out of the sync's collections
+
+    def _on_accounts_workspace_closed(self) -> None:
+        self.logic.show_workspace(None)
+        heap.thaw()
 
     def _on_idle_lock_fired(self) -> None:
         self.c.accounts.lock()
@@ -404,6 +461,7 @@ class MainWindow(QMainWindow):
         self.logic.show_preview(order_id, bitmap, text)
 
     def _show_dock(self, dock: QDockWidget) -> None:
+        self._build_panels()
         dock.show()
         dock.raise_()
         dock.widget().setFocus()

@@ -18,13 +18,13 @@ from PySide6.QtCore import QObject, Signal
 
 from clickdrop_desktop.errors import describe
 from ui.services.views import AccountInfo
-from ui.services.workspace import Workspace, read_facts
 from ui.tasks import TaskContext, TaskRunner
 
 if TYPE_CHECKING:
     from clickdrop_desktop.api.capabilities import Capabilities
     from clickdrop_desktop.session import AccountSession as CoreSession
     from clickdrop_desktop.store import Store
+    from ui.services.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +83,15 @@ class AccountsController(QObject):
         self._tasks = tasks
         self.directory = directory
         self.workspace: Workspace | None = None
+        self._opening: str | None = None  # the account last asked for
         #: Asks the user for the passphrase (GUI thread); None when they cancel. Set by the window.
         self.ask_passphrase: Callable[[str], str | None] = lambda _why: None
         #: Reads the first screen from a store opened before its session (worker); the window
         #: sets it. With it, and a directory that can open a store alone, rows show early.
         self.preview: Callable[[Store], object] | None = None
+        #: Starts the blocking work of opening an account; the window holds it until its first
+        #: frame is on screen, so that frame is not slowed down by the store's start-up.
+        self.start_work: Callable[[Callable[[], None]], None] = lambda work: work()
 
     # -- listing ----------------------------------------------------------------------------------
 
@@ -132,11 +136,21 @@ class AccountsController(QObject):
         if not self.unlock_keys(name):
             return
         self.close_current()
+        self._opening = name
         self.busy.emit(f"Opening {name}…")
         self.opening.emit(name)
+        self.start_work(lambda: self._start_opening(name, on_opened))
+
+    def _start_opening(
+        self, name: str, on_opened: Callable[[Workspace], None] | None = None
+    ) -> None:
+        if self._opening != name:
+            return  # another account was asked for before this one's work began
         self._start_preview(name)
 
         def job(_ctx: TaskContext) -> tuple[CoreSession, tuple[datetime | None, int]]:
+            from ui.services.workspace import read_facts  # the core session's stack: here
+
             session = self.directory.open_session(name)
             try:
                 self.directory.set_active(name)
@@ -146,6 +160,8 @@ class AccountsController(QObject):
                 raise
 
         def done(opened: tuple[CoreSession, tuple[datetime | None, int]]) -> None:
+            from ui.services.workspace import Workspace
+
             session, facts = opened
             if self.workspace is not None:  # another open won the race: keep only one
                 session.close()
@@ -180,7 +196,9 @@ class AccountsController(QObject):
                 store.close()
 
         def done(result: object) -> None:
-            if self.workspace is None:  # still opening: the session has not overtaken it
+            # Still the account being opened, and its session has not overtaken the preview:
+            # nothing read for one account may ever show under another's name.
+            if self.workspace is None and self._opening == name:
                 self.preview_ready.emit(name, result)
 
         self._tasks.run(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -14,9 +15,11 @@ from ui.controllers.printing import LABEL
 from ui.feedback import Feedback, Tone
 from ui.preferences import Preferences
 from ui.services.print_service import PACKING_SLIP, PrintOutcome, PrintResult
-from ui.services.workspace import Workspace
 from ui.tasks import TaskContext, TaskRunner
-from ui.widgets.scan_panel import ScanOutcome
+from ui.widgets.scan_outcome import ScanOutcome
+
+if TYPE_CHECKING:
+    from ui.services.workspace import Workspace
 
 _OUTCOMES = {
     PrintOutcome.PRINTED: ScanOutcome.PRINTED,

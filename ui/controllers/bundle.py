@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
@@ -13,7 +14,9 @@ from ui.controllers.orders import OrdersController
 from ui.controllers.outbox import OutboxController
 from ui.controllers.printing import PrintController
 from ui.controllers.sync import SyncController
-from ui.services.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ui.services.workspace import Workspace
 
 
 @dataclass

@@ -9,7 +9,6 @@ from PySide6.QtCore import QObject, Signal
 
 from ui.models.order_row import StatusFilter
 from ui.models.orders_model import OrdersModel
-from ui.services.store_source import store_status
 from ui.tasks import TaskContext, TaskRunner
 from ui.widgets.status_tabs import TABS
 
@@ -40,6 +39,8 @@ class OrdersController(QObject):
             return
 
         def job(_ctx: TaskContext) -> dict[StatusFilter | None, int]:
+            from ui.services.store_source import store_status
+
             return {
                 status: workspace.store.count_orders(status=store_status(status))
                 for status, _title in TABS

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from clickdrop_desktop.errors import describe
-from ui.services.outbox_service import OutboxService
 from ui.services.views import OutboxRow
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from ui.services.outbox_service import OutboxService
     from ui.services.workspace import Workspace
 
 
@@ -40,6 +40,8 @@ class OutboxController(QObject):
         if workspace is None:
             self.items_changed.emit([])
             return
+        from ui.services.outbox_service import OutboxService  # the outbox stack: with an account
+
         # Reports come from the runner's own thread: hop to the GUI thread by a queued signal.
         self._service = OutboxService(
             workspace.store,

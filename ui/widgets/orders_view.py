@@ -11,7 +11,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ui import theme
 from ui.models.orders_model import COLUMNS, STATUS_COLUMN, STATUS_ROLE, OrdersModel
+from ui.widgets.plain import PlainLabel
 
 _ROW_HEIGHT = 30
 _WIDTHS = (125, 115, 170, 85, 105, 140, 70)
@@ -93,6 +94,7 @@ class OrdersView(QTableView):
 
     selection_changed = Signal(list)  # list[int]
     order_activated = Signal(int)
+    painted = Signal()  # after each paint of the table (the window starts work after the first)
 
     def __init__(self, model: OrdersModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -124,7 +126,14 @@ class OrdersView(QTableView):
             header.resizeSection(column, width)
         self._status_delegate = StatusDelegate(self)
         self.setItemDelegateForColumn(STATUS_COLUMN, self._status_delegate)
-        self.loading_text = "Loading orders…"
+        # Over the empty table while the account opens or a query runs: says it is loading,
+        # not that there are no orders. A child of the view, not painted on its viewport:
+        # the first wrapper of the viewport costs PySide ~10 ms of enum set-up at start.
+        self.loading = PlainLabel("Loading orders…", object_name="Muted")
+        self.loading.setParent(self)
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.loading.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.loading.hide()
         column, order = model.sort_column()
         header.setSortIndicator(column, order)
         # After the indicator: enabling sorting sorts by the indicator's column at once.
@@ -133,18 +142,22 @@ class OrdersView(QTableView):
         self.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.activated.connect(self._on_activated)
         model.modelReset.connect(self._on_model_reset)
-        model.loading_changed.connect(lambda _loading: self.viewport().update())
+        model.loading_changed.connect(self._on_model_loading_changed)
+        model.modelReset.connect(self._on_model_loading_changed)
+        model.rowsInserted.connect(self._on_model_loading_changed)
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        # Overridden so the whole paint runs holding the GIL once: Qt's own calls back into the
+        # model per cell, and each callback would wait for the GIL a busy worker holds.
         super().paintEvent(event)
-        if self._orders.loading and not self._orders.rowCount():
-            # The account is opening or a new query is on its way: say so, not "no orders".
-            painter = QPainter(self.viewport())
-            painter.setPen(self.palette().color(self.palette().ColorRole.PlaceholderText))
-            painter.drawText(
-                self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.loading_text
-            )
-            painter.end()
+        self.painted.emit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.loading.setGeometry(self.rect())
+
+    def _on_model_loading_changed(self, *_args: object) -> None:
+        self.loading.setVisible(self._orders.loading and not self._orders.rowCount())
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):

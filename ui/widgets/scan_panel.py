@@ -6,8 +6,6 @@ deliberate reprint key for an order already printed; a plain scan never prints t
 
 from __future__ import annotations
 
-import enum
-
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -27,20 +25,11 @@ from PySide6.QtWidgets import (
 from ui import theme
 from ui.icons import icon
 from ui.widgets.plain import PlainLabel
+from ui.widgets.scan_outcome import ScanOutcome
+
+__all__ = ["FEEDBACK_CLEAR_MS", "ScanOutcome", "ScanPanel", "clean_scan"]
 
 FEEDBACK_CLEAR_MS = 4000
-
-
-class ScanOutcome(enum.Enum):
-    """What a scan did; `tone` picks the colour (ok / warn / bad)."""
-
-    PRINTED = "ok"
-    QUEUED = "ok"  # printer busy or offline: queued, will print
-    ALREADY_PRINTED = "warn"
-    UNKNOWN_ORDER = "bad"
-    NO_LABEL = "bad"  # no cached label and the API cannot make one now
-    PRINTER_PROBLEM = "bad"
-    BUSY = "warn"
 
 
 class _ScanLine(QLineEdit):

@@ -169,7 +169,10 @@ def check_gui_demo(bundle: Bundle, data_dir: Path) -> GuiRun:
     logs = data_dir / "logs"
     if (logs / "crash.log").exists():
         raise _fail("the frozen GUI wrote a crash log:\n" + (logs / "crash.log").read_text())
-    log_text = (logs / "clickdrop-desktop.log").read_text(encoding="utf-8")
+    log_file = logs / "clickdrop-desktop.log"
+    if not log_file.is_file():
+        raise _fail(f"the frozen GUI wrote no log ({log_file})", result)
+    log_text = log_file.read_text(encoding="utf-8")
     errors = [line for line in log_text.splitlines() if re.search(r" (ERROR|CRITICAL) ", line)]
     if errors:
         raise _fail(f"the frozen GUI logged errors: {errors[:5]}")

@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from clickdrop_desktop import __version__
-from clickdrop_desktop.logging_setup import log_dir, setup_logging
 from clickdrop_desktop.paths import data_dir
 from ui import preferences, theme
 from ui.context import AppContext
@@ -25,6 +24,9 @@ from ui.dialogs.factory import Dialogs
 from ui.feedback import Feedback
 from ui.icons import app_icon
 from ui.tasks import TaskRunner
+
+#: The log folder under the data dir (as `clickdrop_desktop.logging_setup.LOG_FOLDER`).
+LOG_FOLDER = "logs"
 
 if TYPE_CHECKING:
     from ui.demo import DemoEnvironment
@@ -98,9 +100,8 @@ def start(
     last active account starts opening before the event loop runs, so the first frame is that
     account's page (its orders loading), never the welcome page; its store is read in workers.
     """
-    setup_logging(base)  # rotating, redacted, 0600 (clickdrop_desktop/logging_setup.py)
     app = create_application()
-    crash = CrashHandler(log_dir(base) / "crash.log", _show_crash)
+    crash = CrashHandler(base / LOG_FOLDER / "crash.log", _show_crash)
     crash.install()
     watcher = theme.ThemeWatcher(app)
     ctx = build_context(app, demo=demo)
@@ -114,7 +115,17 @@ def start(
     # Before the event loop paints: the first frame is the account's page (a passphrase
     # prompt, if its keys need one, opens over the window).
     window.c.accounts.restore_last()
+    # The log file opens once the first screen is up (its module loads the stdlib's handler
+    # stack: ~10 ms). Before that, a crash still reaches crash.log (the handler above writes
+    # it itself) and warnings reach stderr.
+    window.later(lambda: _start_log(base))
     return Started(app, ctx, window, crash)
+
+
+def _start_log(base: Path) -> None:
+    from clickdrop_desktop.logging_setup import setup_logging
+
+    setup_logging(base)  # rotating, redacted, 0600 (clickdrop_desktop/logging_setup.py)
 
 
 def run_app(demo: bool, quit_after: float | None) -> int:

@@ -11,7 +11,6 @@ from pathlib import Path
 from types import TracebackType
 
 from clickdrop_desktop.errors import describe
-from clickdrop_desktop.logging_setup import redact
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +71,9 @@ class CrashHandler:
         tb: TracebackType | None,
     ) -> None:
         # Redacted like the main log: an exception message may quote a key or an address.
+        # Loaded here: the handler is installed before the log is (which waits for the window).
+        from clickdrop_desktop.logging_setup import redact
+
         text = redact("".join(traceback.format_exception(exc_type, exc, tb)))
         log.error("unhandled exception:\n%s", text)
         try:

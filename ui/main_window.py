@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -36,13 +36,10 @@ from ui.widgets.connectivity_banner import ConnectivityBanner
 from ui.widgets.detail_pane import DetailPane
 from ui.widgets.label_preview import LabelPreview
 from ui.widgets.orders_view import OrdersView
-from ui.widgets.outbox_panel import OutboxPanel
 from ui.widgets.plain import PlainLabel
-from ui.widgets.print_queue_panel import PrintQueuePanel
 from ui.widgets.search_field import SearchField
 from ui.widgets.status_tabs import StatusTabs
 from ui.widgets.sync_status import SyncStatus
-from ui.widgets.virtual_printer_view import VirtualPrinterView
 from ui.widgets.welcome import WelcomePanel
 
 if TYPE_CHECKING:  # start-up imports only what the first paint needs
@@ -51,9 +48,13 @@ if TYPE_CHECKING:  # start-up imports only what the first paint needs
     from printing.bitmap import Bitmap
     from ui.services.views import OutboxRow
     from ui.services.workspace import Workspace
+    from ui.widgets.outbox_panel import OutboxPanel
+    from ui.widgets.print_queue_panel import PrintQueuePanel
     from ui.widgets.scan_panel import ScanPanel
+    from ui.widgets.virtual_printer_view import VirtualPrinterView
 
-SELECTION_SETTLE_MS = 120  # arrowing through rows loads only the row the user stops on
+SELECTION_SETTLE_MS = 120
+FIRST_FRAME_WAIT_MS = 1000  # a window never painted still opens its account after this  # arrowing through rows loads only the row the user stops on
 
 
 class MainWindow(QMainWindow):
@@ -67,6 +68,9 @@ class MainWindow(QMainWindow):
         self.logic = window_logic.WindowLogic(self)
         self._painted = False
         self._after_paint: list[Callable[[], None]] = []
+        self._later_done = False
+        self._later_on_paint = False
+        self._later: list[Callable[[], None]] = []
         self._init_widgets()
         self._init_layout()
         self._init_connections()
@@ -92,7 +96,11 @@ class MainWindow(QMainWindow):
         self.sync_status = SyncStatus(self)
         self.connection_label = PlainLabel("", object_name="Muted")
         self.count_label = PlainLabel("", object_name="Muted")
-        self.printer_view = VirtualPrinterView(self) if self.ctx.demo else None
+        self.printer_view: VirtualPrinterView | None = None
+        if self.ctx.demo:
+            from ui.widgets.virtual_printer_view import VirtualPrinterView
+
+            self.printer_view = VirtualPrinterView(self)
         self.idle_lock = IdleLock(self._on_idle_lock_fired, self)
         self.selection_timer = QTimer(self)
         self.selection_timer.setSingleShot(True)
@@ -327,6 +335,8 @@ class MainWindow(QMainWindow):
     def queue_panel(self) -> PrintQueuePanel:
         """The print queue dock's panel (built after the first frame, or when first needed)."""
         if self._queue_panel is None:
+            from ui.widgets.print_queue_panel import PrintQueuePanel
+
             panel = PrintQueuePanel(self)
             panel.retry_requested.connect(self.c.printing.retry)
             panel.cancel_requested.connect(self.c.printing.cancel)
@@ -338,6 +348,8 @@ class MainWindow(QMainWindow):
     def outbox_panel(self) -> OutboxPanel:
         """The outbox dock's panel (built after the first frame, or when first needed)."""
         if self._outbox_panel is None:
+            from ui.widgets.outbox_panel import OutboxPanel
+
             panel = OutboxPanel(self)
             panel.flush_requested.connect(self.c.outbox.flush)
             panel.discard_requested.connect(lambda ids: self.logic.discard_outbox(ids))
@@ -353,23 +365,62 @@ class MainWindow(QMainWindow):
 
     def after_first_frame(self, work: Callable[[], None]) -> None:
         """Run `work` once the window's first frame is painted (at once if it was, or if the
-        window is not shown): opening the account must not slow that frame down."""
+        window is not shown): opening the account must not slow that frame down. A window
+        that is never painted (hidden by the desktop) runs it after `FIRST_FRAME_WAIT_MS`."""
         if self._painted or not self.isVisible():
             work()
             return
+        if not self._after_paint:
+            QTimer.singleShot(FIRST_FRAME_WAIT_MS, self._run_after_paint)
         self._after_paint.append(work)
 
-    def _on_orders_view_painted(self) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
         if not self._painted:
-            self._painted = True
             # Queued: runs once this frame, every widget of it, has been painted.
             QTimer.singleShot(0, self._run_after_paint)
 
     def _run_after_paint(self) -> None:
+        if self._painted:
+            return
+        self._painted = True
         work, self._after_paint = self._after_paint, []
         for item in work:  # the account's store first: its rows are what the user waits for
             item()
+        if not self.c.accounts.is_opening:
+            QTimer.singleShot(0, self._run_later)
+        QTimer.singleShot(FIRST_FRAME_WAIT_MS, self._run_later)  # whatever happens meanwhile
+
+    def later(self, work: Callable[[], None]) -> None:
+        """Run `work`, which the first screen does not need, once the account's first rows (or
+        its failure to open) are shown, so it never delays them; at once if they were."""
+        if self._later_done:
+            work()
+        else:
+            self._later.append(work)
+
+    def _settled(self, *, shown: bool = True) -> None:
+        """The first screen is decided: `shown`, it is the table's next paint that shows it."""
+        if not self._painted or self._later_done:
+            return
+        if shown:
+            self._later_on_paint = True
+        else:
+            QTimer.singleShot(0, self._run_later)
+
+    def _on_orders_view_painted(self) -> None:
+        if self._later_on_paint:
+            self._later_on_paint = False
+            QTimer.singleShot(0, self._run_later)  # queued: after the rest of this frame
+
+    def _run_later(self) -> None:
+        if self._later_done:
+            return
+        self._later_done = True
+        work, self._later = self._later, []
         self._build_panels()
+        for item in work:
+            item()
 
     # -- store reads for the table: off the GUI thread ----------------------------------------
 
@@ -400,10 +451,12 @@ class MainWindow(QMainWindow):
         self, _name: str, preview: tuple[OrderQuery, int, dict[int, list[OrderRow]]]
     ) -> None:
         self.model.show_snapshot(*preview)
+        self._settled()
 
     def _on_accounts_open_failed(self, text: str) -> None:
         if self.logic.workspace is None:
             self.logic.show_workspace(None)  # leave the "opening" page
+        self._settled(shown=False)
         self.logic.show_error(text)
 
     def _on_outbox_items_changed(self, items: list[OutboxRow]) -> None:
@@ -412,6 +465,7 @@ class MainWindow(QMainWindow):
 
     def _on_accounts_workspace_opened(self, workspace: Workspace) -> None:
         self.logic.show_workspace(workspace)
+        self._settled()
         self.idle_lock.set_minutes(self.ctx.prefs.lock_after_idle_minutes)
         heap.freeze_long_lived()  # the session and its stack: out of the sync's collections
 

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout
 
-from clickdrop_desktop.connectivity import Snapshot, State
 from clickdrop_desktop.errors import describe
 from ui.models.order_row import OrderRow
 
 if TYPE_CHECKING:
+    from clickdrop_desktop.connectivity import Snapshot
     from clickdrop_desktop.errors import IsolationAlert
     from clickdrop_desktop.sync.incidents import Incident
     from printing.bitmap import Bitmap
@@ -101,7 +101,7 @@ class WindowLogic:
         w, workspace = self.w, self.workspace
         if workspace is None:
             return
-        online = snapshot.state is State.ONLINE
+        online = snapshot.state.value == "online"
         waiting = workspace.waiting_changes()
         w.banner.set_state(snapshot.state.value, snapshot.reason, workspace.last_sync(), waiting)
         w.commands.set_api_available(online, snapshot.reason)

@@ -114,6 +114,11 @@ class AccountsController(QObject):
 
     # -- opening and switching --------------------------------------------------------------------
 
+    @property
+    def is_opening(self) -> bool:
+        """An account was asked for and its session is not open (nor has it failed) yet."""
+        return self._opening is not None and self.workspace is None
+
     def restore_last(self) -> None:
         """Open the account that was active last time, if there is one.
 
@@ -226,6 +231,8 @@ class AccountsController(QObject):
         return True
 
     def _on_open_failed(self, name: str, exc: BaseException) -> None:
+        if self._opening == name:
+            self._opening = None
         message, _code = describe(exc)
         self.open_failed.emit(f"Could not open {name}: {message}")
         self.refresh_accounts()

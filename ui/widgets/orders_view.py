@@ -94,7 +94,7 @@ class OrdersView(QTableView):
 
     selection_changed = Signal(list)  # list[int]
     order_activated = Signal(int)
-    painted = Signal()  # after each paint of the table (the window starts work after the first)
+    painted = Signal()  # after each paint of the table
 
     def __init__(self, model: OrdersModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -72,8 +72,12 @@ class SyncController(QObject):
         return self._task is not None and not self._task.is_finished
 
     def set_workspace(self, workspace: Workspace | None) -> None:
-        if workspace is None:
+        if workspace is not self._workspace:
             self.cancel()
+            # That sync belonged to the account being closed: forget it, so it neither keeps
+            # the next account's first sync from starting (the "sync" lane runs that one next)
+            # nor shows its failure (the closed client) as the next account's.
+            self._task = None
         self._workspace = workspace
 
     def set_interval(self, minutes: int) -> None:
@@ -101,11 +105,14 @@ class SyncController(QObject):
 
             return workspace.sync(on_progress=on_progress, cancel=cancel)
 
+        def current() -> bool:
+            return self._workspace is workspace
+
         self._task = self._tasks.run(
             job,
-            on_done=self._on_done,
-            on_error=self._on_error,
-            on_progress=self._on_progress,
+            on_done=lambda result: self._on_done(result) if current() else None,
+            on_error=lambda exc: self._on_error(exc) if current() else None,
+            on_progress=lambda p: self._on_progress(p) if current() else None,
             owner=self,
             key=f"sync:{workspace.name}",
             lane="sync",

@@ -46,6 +46,11 @@ class IdleLock(QObject):
     def active(self) -> bool:
         return self._timer.isActive()
 
+    @property
+    def watching(self) -> bool:
+        """Its event filter is on the application (only while a time is set)."""
+        return self._watching
+
     def set_minutes(self, minutes: int) -> None:
         if minutes > 0:
             self._timer.setInterval(minutes * 60_000)

@@ -18,7 +18,9 @@ whatever else the machine is running than wall time.
 through its middle, end and top (waiting for each screen of rows).
 `ui.max_block_ms`: the longest GUI-thread stall (a 5 ms heartbeat timer's lateness) while the
 app syncs 10,000 orders from a sandbox *process* (rate limit off), so the server does not share
-the app's interpreter.
+the app's interpreter; median over several syncs (each from an empty cache), because one
+stall of a busy shared machine decides a single run. `ui.max_block_worst_ms`: the worst run's;
+`ui.p99_block_ms`: the 99th percentile stall, median over the runs.
 `bench.scan_to_print_ms_p95`: bench mode, labels already cached: from the scan's Enter to the
 transport having taken the last byte (virtual printer over TCP), 95th percentile.
 
@@ -186,6 +188,7 @@ def run(quick: bool) -> dict[str, float]:
     orders = 20_000 if quick else 100_000
     rounds = 2 if quick else 4
     sync_orders = 2_000 if quick else 10_000
+    sync_runs = 3 if quick else 5
     scans = 10 if quick else 30
     results: dict[str, float] = {}
     work = Path(tempfile.mkdtemp(prefix="clickdrop-bench-ui-"))
@@ -221,9 +224,17 @@ def run(quick: bool) -> dict[str, float]:
 
         sandbox, info_line = _sandbox(max(sync_orders, scans * 3))
         try:
-            _elapsed, records = _probe(["sync"], work / "sync", info_line)
-            blocks = [r for r in records if "max_block_ms" in r]
-            results["ui.max_block_ms"] = blocks[0]["max_block_ms"]
+            # Each run syncs the account from scratch (a fresh data dir); the figure is the
+            # median of the runs' longest stalls, the worst run beside it.
+            maxima, p99s = [], []
+            for n in range(sync_runs):
+                _elapsed, records = _probe(["sync"], work / f"sync-{n}", info_line)
+                blocks = next(r for r in records if "max_block_ms" in r)
+                maxima.append(blocks["max_block_ms"])
+                p99s.append(blocks["p99_block_ms"])
+            results["ui.max_block_ms"] = statistics.median(maxima)
+            results["ui.max_block_worst_ms"] = max(maxima)
+            results["ui.p99_block_ms"] = statistics.median(p99s)
             printer, port = _virtual_printer(work / "printed")
             try:
                 _elapsed, records = _probe(

@@ -243,3 +243,49 @@ def test_back_online_by_itself_after_maintenance(qtbot, app_window, demo_env) ->
     demo_env.info.clear_faults()
     # Nobody clicks: the backoff probe (GET /version) notices Click & Drop is back.
     qtbot.waitUntil(lambda: w.banner.state == "online", timeout=20_000)
+
+
+def test_the_first_frame_is_the_account_page_and_its_rows_come_before_the_session(
+    qtbot, demo_env
+) -> None:
+    import gc
+
+    from PySide6.QtCore import QObject
+
+    from tests.helpers.stubs import ScriptedDialogs
+    from ui.context import AppContext
+    from ui.controllers.bundle import Controllers
+    from ui.demo import DemoAccounts
+    from ui.feedback import Feedback
+    from ui.main_window import MainWindow
+    from ui.preferences import Preferences, open_settings
+    from ui.tasks import TaskRunner
+
+    owner = QObject()
+    ctx = AppContext(
+        tasks=TaskRunner(owner),
+        settings=open_settings(),
+        feedback=Feedback(owner),
+        dialogs=ScriptedDialogs(),  # type: ignore[arg-type]
+        demo=True,
+        prefs=demo_env.preferences(Preferences()),
+    )
+    window = MainWindow(ctx, Controllers.create(ctx, DemoAccounts(demo_env.info), owner))
+    qtbot.addWidget(window)
+    previews: list[str] = []
+    window.c.accounts.preview_ready.connect(lambda name, _p: previews.append(name))
+    window.show()
+    window.c.accounts.restore_last()
+    # Before any event is processed: the account's page, loading, nothing of the store read.
+    assert window.stack.currentIndex() == 1
+    assert window.windowTitle().startswith("Demo shop")
+    assert window.model.loading
+    assert window.c.accounts.workspace is None
+    assert not window.commands.sync.isEnabled()  # actions wait for the session
+    qtbot.waitUntil(lambda: window.c.accounts.workspace is not None, timeout=20_000)
+    assert previews == ["Demo shop"]  # the store was read ahead of the session
+    assert gc.get_freeze_count() > 0  # the session's stack is kept out of full collections
+    window.close()
+    assert gc.get_freeze_count() == 0  # closed: its garbage can be collected again
+    assert ctx.tasks.shutdown(10_000)
+    owner.deleteLater()

@@ -136,3 +136,39 @@ def test_the_app_starts_in_demo_mode_and_quits_by_itself(tmp_path: Path) -> None
     ]
     assert unexpected == []
     assert (tmp_path / "d" / "desktop.ini").exists()
+    # The log file opens once the first screen is up, still well within the run.
+    assert (tmp_path / "d" / "logs" / "clickdrop-desktop.log").exists()
+
+
+def test_crash_log_goes_where_the_log_does() -> None:
+    from clickdrop_desktop import logging_setup
+    from ui import app
+
+    assert app.LOG_FOLDER == logging_setup.LOG_FOLDER
+
+
+def test_idle_lock_watches_input_only_while_armed(qtbot) -> None:
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    from ui.idle_lock import IdleLock
+
+    app = QApplication.instance()
+    assert app is not None
+    fired: list[int] = []
+    lock = IdleLock(lambda: fired.append(1))
+    # Not armed: no filter, so no Python call in front of every event the app handles.
+    assert not lock.watching
+    lock.set_interval_ms(300)
+    assert lock.watching
+    for _ in range(4):  # keys keep it from firing
+        qtbot.wait(150)
+        app.sendEvent(
+            app, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier)
+        )
+    assert fired == []
+    qtbot.waitUntil(lambda: fired == [1], timeout=5000)
+    assert not lock.watching  # locked: watching stops until a time is set again
+    lock.set_minutes(0)
+    assert not lock.watching

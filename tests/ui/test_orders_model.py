@@ -177,3 +177,111 @@ def test_snapshot_refresh_reads_in_a_worker_and_drops_stale_results(
     # A snapshot read for another tab is never applied.
     model.set_status(StatusFilter.PRINTED)
     assert not model.apply_snapshot(source, query, count, read)
+
+
+# -- with a loader: every store read off the GUI thread ------------------------------------------
+
+
+@pytest.fixture
+def runner(qtbot):
+    from PySide6.QtCore import QObject
+
+    from ui.tasks import TaskRunner
+
+    owner = QObject()
+    tasks = TaskRunner(owner)
+    yield tasks
+    assert tasks.shutdown(5000)
+
+
+def _async_model(runner, store: Store, reads: list[str] | None = None) -> OrdersModel:
+    import threading
+
+    gui = threading.get_ident()
+
+    def loader(work, deliver, fail) -> None:
+        def job(_ctx):
+            if reads is not None:
+                reads.append("worker" if threading.get_ident() != gui else "gui")
+            return work()
+
+        runner.run(job, on_done=deliver, on_error=fail, lane="rows")
+
+    model = OrdersModel(loader=loader)
+    model.set_source(StoreOrderSource(store))
+    return model
+
+
+def test_async_model_reads_only_in_workers_and_passes_qtmodeltester(
+    qtbot, qtmodeltester, runner, store
+) -> None:
+    reads: list[str] = []
+    model = _async_model(runner, store, reads)
+    assert model.loading
+    assert model.rowCount() == 0
+    qtbot.waitUntil(lambda: model.settled)
+    assert model.rowCount() == 334
+    assert model.is_row_loaded(0)
+    assert not model.is_row_loaded(BLOCK_SIZE)
+    # A block not read yet paints blank, is read in a worker, then announced.
+    assert model.data(model.index(BLOCK_SIZE + 1, 0)) is None
+    with qtbot.waitSignal(model.dataChanged):
+        pass
+    assert model.data(model.index(BLOCK_SIZE + 1, 0)).startswith("REF-")
+    qtmodeltester.check(model)
+    assert reads
+    assert set(reads) == {"worker"}
+
+
+def test_async_query_change_keeps_rows_until_the_new_ones_arrive(qtbot, runner, store) -> None:
+    model = _async_model(runner, store)
+    qtbot.waitUntil(lambda: model.settled)
+    model.set_status(StatusFilter.DESPATCHED)
+    assert not model.settled
+    assert model.rowCount() == 334  # the old rows stay on screen meanwhile, not a blank flash
+    qtbot.waitUntil(lambda: model.settled)
+    assert model.rowCount() == 333
+    assert model.data(model.index(0, STATUS_COLUMN)) == "Despatched"
+
+
+def test_async_stale_reads_are_dropped(qtbot, runner, store) -> None:
+    model = _async_model(runner, store)
+    model.set_search("lovelace")
+    model.set_search("")  # a burst: only the last query's rows may be shown
+    model.set_status(StatusFilter.PRINTED)
+    qtbot.waitUntil(lambda: model.settled)
+    assert model.query.status is StatusFilter.PRINTED
+    rows = [model.data(model.index(r, STATUS_COLUMN)) for r in range(min(20, model.rowCount()))]
+    assert rows
+    assert set(rows) == {"Printed"}
+
+
+def test_rows_read_ahead_stay_when_the_same_store_arrives(qtbot, runner, store) -> None:
+    model = OrdersModel(loader=_async_model(runner, store)._loader)
+    source = StoreOrderSource(store)
+    count, blocks = OrdersModel.read_snapshot(source, model.query, [0], unknown_count=True)
+    model.expect_rows()
+    assert model.loading
+    assert model.show_snapshot(model.query, count, blocks)
+    assert model.rowCount() == 334
+    assert not model.loading
+    first = model.data(model.index(0, 0))
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    with qtbot.waitSignal(model.dataChanged):
+        model.set_source(source, keep_rows=True)  # re-read in the background, no blanking
+    assert resets == []
+    assert model.data(model.index(0, 0)) == first
+
+
+def test_multi_data_answers_as_data_does(qtbot, model) -> None:
+    from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan
+
+    index = model.index(2, 0)
+    roles = [Qt.ItemDataRole.DisplayRole, ORDER_ID_ROLE, Qt.ItemDataRole.FontRole]
+    items = [QModelRoleData(r) for r in roles]
+    for item in items:
+        model.multiData(index, item)
+    assert [i.data() for i in items] == [model.data(index, r) for r in roles]
+    model.multiData(index, QModelRoleDataSpan(items[0]))
+    assert items[0].data() == model.data(index)

@@ -34,6 +34,7 @@ _SPECS: dict[str, tuple[str, str, str | None, str]] = {
         "Print the selected labels in the order chosen in Settings",
     ),
     "despatch": ("Mark &despatched", "Ctrl+D", "despatch", "Tell Click & Drop these are sent"),
+    "new_order": ("&New order…", "Ctrl+N", None, "Type in an order; it is sent when online"),
     "find": ("&Find orders", "Ctrl+F", "search", "Search reference, name, postcode, tracking"),
     "bench": ("&Bench mode", "F2", "bench", "Scan a barcode to print its label at once"),
     "focus_orders": ("Go to &orders", "F6", None, "Move the keyboard to the orders table"),
@@ -77,6 +78,7 @@ class Actions:
     slip: QAction
     batch: QAction
     despatch: QAction
+    new_order: QAction
     find: QAction
     bench: QAction
     focus_orders: QAction
@@ -125,6 +127,7 @@ class Actions:
             self.slip,
             self.batch,
             self.despatch,
+            self.new_order,
             self.find,
             self.bench,
             self.lock,

@@ -224,7 +224,16 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(a.quit)
         orders_menu = bar.addMenu("&Orders")
-        for entry in (a.sync, a.cancel_sync, None, a.find, a.focus_orders, None, a.despatch):
+        for entry in (
+            a.sync,
+            a.cancel_sync,
+            None,
+            a.new_order,
+            a.find,
+            a.focus_orders,
+            None,
+            a.despatch,
+        ):
             orders_menu.addSeparator() if entry is None else orders_menu.addAction(entry)
         print_menu = bar.addMenu("&Print")
         for entry in (a.prepare, None, a.print, a.reprint, a.slip, a.batch, None, a.bench):
@@ -257,6 +266,7 @@ class MainWindow(QMainWindow):
         a.slip.triggered.connect(lambda: self.logic.print_slips())
         a.batch.triggered.connect(lambda: self.logic.batch_print())
         a.despatch.triggered.connect(lambda: self.logic.mark_despatched())
+        a.new_order.triggered.connect(self._on_new_order_triggered)
         a.find.triggered.connect(self._on_find_triggered)
         a.focus_orders.triggered.connect(self.orders_view.setFocus)
         a.bench.toggled.connect(self._on_bench_toggled)
@@ -488,6 +498,11 @@ class MainWindow(QMainWindow):
 
     def _on_sync_failed(self, text: str) -> None:
         self.sync_status.set_idle(text)
+
+    def _on_new_order_triggered(self) -> None:
+        from ui.dialogs.new_order import open_new_order  # built when first asked for
+
+        open_new_order(self, self.c.outbox)
 
     def _on_find_triggered(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -97,6 +98,45 @@ class OutboxController(QObject):
             owner=self,
             lane="outbox",
         )
+
+    def queue_new_orders(
+        self,
+        requests: list[Any],
+        *,
+        source: str = "form",
+        on_done: Callable[[int], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> bool:
+        """Queue new orders in a worker (all or none); False when no account is open."""
+        service, workspace = self._service, self._workspace
+        if service is None or workspace is None:
+            return False
+        online = workspace.online
+
+        def done(count: int) -> None:
+            plural = "s" if count != 1 else ""
+            where = "sending to Click & Drop" if online else "waiting in the outbox"
+            self.message.emit(f"{count} new order{plural} queued; {where}")
+            self.store_changed.emit()
+            self.refresh()
+            if on_done is not None:
+                on_done(count)
+
+        def failed(exc: BaseException) -> None:
+            text = describe(exc)[0]
+            if on_error is not None:
+                on_error(text)
+            else:
+                self.message.emit(text)
+
+        self._tasks.run(
+            lambda _ctx: service.queue_new_orders(requests, source=source, online=online),
+            on_done=done,
+            on_error=failed,
+            owner=self,
+            lane="outbox",
+        )
+        return True
 
     def flush(self) -> None:
         service = self._service

@@ -75,6 +75,16 @@ class OutboxService:
             self.runner.trigger()  # one replay pass at a time: the runner coordinates them
         return len(queued.items), skipped
 
+    def queue_new_orders(self, requests: list[Any], *, source: str, online: bool) -> int:
+        """Queue new orders all or none (`ChangeRefused` says why none); send when online."""
+        from clickdrop_desktop.outbox.changes import queue_new_orders
+        from clickdrop_desktop.outbox.operations import OpSource
+
+        items = queue_new_orders(self._store, requests, source=OpSource(source))
+        if items and online:
+            self.runner.trigger()
+        return len(items)
+
     def items(self) -> list[OutboxRow]:
         from clickdrop_desktop.outbox.resolve import list_changes
 

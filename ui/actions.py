@@ -35,6 +35,12 @@ _SPECS: dict[str, tuple[str, str, str | None, str]] = {
     ),
     "despatch": ("Mark &despatched", "Ctrl+D", "despatch", "Tell Click & Drop these are sent"),
     "new_order": ("&New order…", "Ctrl+N", None, "Type in an order; it is sent when online"),
+    "import_csv": (
+        "&Import orders from CSV…",
+        "Ctrl+I",
+        None,
+        "Read a shop's CSV export, check every row, import all or none",
+    ),
     "find": ("&Find orders", "Ctrl+F", "search", "Search reference, name, postcode, tracking"),
     "bench": ("&Bench mode", "F2", "bench", "Scan a barcode to print its label at once"),
     "focus_orders": ("Go to &orders", "F6", None, "Move the keyboard to the orders table"),
@@ -79,6 +85,7 @@ class Actions:
     batch: QAction
     despatch: QAction
     new_order: QAction
+    import_csv: QAction
     find: QAction
     bench: QAction
     focus_orders: QAction
@@ -128,6 +135,7 @@ class Actions:
             self.batch,
             self.despatch,
             self.new_order,
+            self.import_csv,
             self.find,
             self.bench,
             self.lock,

@@ -218,6 +218,7 @@ class MainWindow(QMainWindow):
         for action in (a.add_account, a.lock, a.sign_out):
             file_menu.addAction(action)
         file_menu.addSeparator()
+        file_menu.addAction(a.import_csv)
         file_menu.addAction(a.incidents)
         file_menu.addSeparator()
         file_menu.addAction(a.settings)
@@ -267,6 +268,7 @@ class MainWindow(QMainWindow):
         a.batch.triggered.connect(lambda: self.logic.batch_print())
         a.despatch.triggered.connect(lambda: self.logic.mark_despatched())
         a.new_order.triggered.connect(self._on_new_order_triggered)
+        a.import_csv.triggered.connect(self._on_import_csv_triggered)
         a.find.triggered.connect(self._on_find_triggered)
         a.focus_orders.triggered.connect(self.orders_view.setFocus)
         a.bench.toggled.connect(self._on_bench_toggled)
@@ -503,6 +505,11 @@ class MainWindow(QMainWindow):
         from ui.dialogs.new_order import open_new_order  # built when first asked for
 
         open_new_order(self, self.c.outbox)
+
+    def _on_import_csv_triggered(self) -> None:
+        from ui.dialogs.csv_import import open_csv_import  # built when first asked for
+
+        open_csv_import(self, self.c.outbox)
 
     def _on_find_triggered(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -12,6 +12,9 @@ from ui.services.views import OutboxRow
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from clickdrop_desktop.csv_import import ImportPreview
     from ui.services.outbox_service import OutboxService
     from ui.services.workspace import Workspace
 
@@ -133,6 +136,55 @@ class OutboxController(QObject):
             lambda _ctx: service.queue_new_orders(requests, source=source, online=online),
             on_done=done,
             on_error=failed,
+            owner=self,
+            lane="outbox",
+        )
+        return True
+
+    def preview_csv(
+        self,
+        path: Path,
+        *,
+        on_done: Callable[[ImportPreview], None],
+        on_error: Callable[[str], None],
+    ) -> bool:
+        """Read a CSV file for the import preview in a worker; False when no account is open."""
+        service = self._service
+        if service is None:
+            return False
+        self._tasks.run(
+            lambda _ctx: service.preview_csv(path),
+            on_done=on_done,
+            on_error=lambda exc: on_error(describe(exc)[0]),
+            owner=self,
+            lane="outbox",
+        )
+        return True
+
+    def import_csv(
+        self,
+        preview: ImportPreview,
+        *,
+        on_done: Callable[[int], None],
+        on_error: Callable[[str], None],
+    ) -> bool:
+        """Queue a clean preview's orders in a worker, all or none."""
+        service, workspace = self._service, self._workspace
+        if service is None or workspace is None:
+            return False
+        online = workspace.online
+
+        def done(count: int) -> None:
+            plural = "s" if count != 1 else ""
+            self.message.emit(f"{count} order{plural} imported from CSV; queued to send")
+            self.store_changed.emit()
+            self.refresh()
+            on_done(count)
+
+        self._tasks.run(
+            lambda _ctx: service.import_csv(preview, online=online),
+            on_done=done,
+            on_error=lambda exc: on_error(describe(exc)[0]),
             owner=self,
             lane="outbox",
         )

@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING, Any
 from ui.services.views import OutboxRow
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from clickdrop_desktop.connectivity import Connectivity
+    from clickdrop_desktop.csv_import import ImportPreview
     from clickdrop_desktop.outbox.report import ReplayReport
     from clickdrop_desktop.outbox.resolve import OutboxEntry
     from clickdrop_desktop.outbox.runner import ReplayRunner
@@ -81,6 +84,21 @@ class OutboxService:
         from clickdrop_desktop.outbox.operations import OpSource
 
         items = queue_new_orders(self._store, requests, source=OpSource(source))
+        if items and online:
+            self.runner.trigger()
+        return len(items)
+
+    def preview_csv(self, path: Path) -> ImportPreview:
+        """Read and check a CSV file against this account (references already used)."""
+        from clickdrop_desktop.csv_import import preview_csv, reference_checker
+
+        return preview_csv(path, reference_taken=reference_checker(self._store))
+
+    def import_csv(self, preview: ImportPreview, *, online: bool) -> int:
+        """Queue every order of a clean preview, all or none (`ImportRefused` says why none)."""
+        from clickdrop_desktop.csv_import import commit_import
+
+        items = commit_import(self._store, preview)
         if items and online:
             self.runner.trigger()
         return len(items)

@@ -135,8 +135,9 @@ class CsvImportDialog(QDialog):
         self.problem.setText(preview.problem() or "")
         self.import_button.setEnabled(preview.ok)
         first_bad = next((i for i, r in enumerate(preview.rows) if r.errors), None)
-        if first_bad is not None:  # shown, not selected: selection would hide the red
-            self.table.scrollToItem(self.table.item(first_bad, 0))
+        first_item = None if first_bad is None else self.table.item(first_bad, 0)
+        if first_item is not None:  # shown, not selected: selection would hide the red
+            self.table.scrollToItem(first_item)
         self.table.setFocus()
 
     def run_import(self) -> None:

@@ -127,6 +127,9 @@ class OrdersModel(QAbstractTableModel):
         self._shown = self._query  # the query the rows on screen belong to
         self._count = 0
         self._blocks: OrderedDict[int, list[OrderRow]] = OrderedDict()
+        # Cell texts per block, made the first time a row is painted: a repaint (twice a second
+        # while a sync runs) then costs no formatting, dates included.
+        self._texts: dict[int, list[tuple[str, ...] | None]] = {}
         self._generation = 0  # bumped on every source or query change: late reads are dropped
         self._pending: set[int] = set()
         self._loading = False
@@ -200,6 +203,7 @@ class OrdersModel(QAbstractTableModel):
         if self._loader is None:
             self.beginResetModel()
             self._blocks.clear()
+            self._texts.clear()
             self._shown = self._query
             self._count = self._safe_count()
             self.endResetModel()
@@ -209,6 +213,7 @@ class OrdersModel(QAbstractTableModel):
             # Nothing of another source may stay visible, not even for a frame.
             self.beginResetModel()
             self._blocks.clear()
+            self._texts.clear()
             self._count = 0
             self._shown = self._query
             self.endResetModel()
@@ -231,6 +236,7 @@ class OrdersModel(QAbstractTableModel):
     def _show_first(self, query: OrderQuery, count: int, blocks: dict[int, list[OrderRow]]) -> None:
         self.beginResetModel()
         self._blocks = OrderedDict(blocks)
+        self._texts = {}
         self._count = count
         self._shown = query
         self.endResetModel()
@@ -244,6 +250,7 @@ class OrdersModel(QAbstractTableModel):
         if self._count and self._shown != self._query:
             self.beginResetModel()
             self._blocks.clear()
+            self._texts.clear()
             self._count = 0
             self._shown = self._query
             self.endResetModel()
@@ -341,6 +348,7 @@ class OrdersModel(QAbstractTableModel):
         self._generation += 1  # a block read before this refresh would be older than it
         self._pending.clear()
         self._blocks = OrderedDict(blocks)
+        self._texts = {}
         old = self._count
         if new_count > old:
             self.beginInsertRows(QModelIndex(), old, new_count - 1)
@@ -378,19 +386,30 @@ class OrdersModel(QAbstractTableModel):
             self._blocks.move_to_end(block_no)
         return block[offset] if offset < len(block) else None
 
-    def _painted_row(self, row: int) -> OrderRow | None:
-        """The row for painting: never waits for the store (a missing block is requested)."""
-        if self._loader is None:
-            return self.row_at(row)
+    def _painted(self, row: int) -> tuple[OrderRow, tuple[str, ...]] | None:
+        """The row and its cell texts, for painting: never waits for the store with a loader
+        (a block not read yet is requested and paints blank until it arrives)."""
         if not 0 <= row < self._count:
             return None
         block_no, offset = divmod(row, BLOCK_SIZE)
         block = self._blocks.get(block_no)
         if block is None:
-            self._request_block(block_no)
+            if self._loader is not None:
+                self._request_block(block_no)
+                return None
+            block = self._load_block(block_no)
+        else:
+            self._blocks.move_to_end(block_no)
+        if offset >= len(block):
             return None
-        self._blocks.move_to_end(block_no)
-        return block[offset] if offset < len(block) else None
+        found = block[offset]
+        texts = self._texts.get(block_no)
+        if texts is None:
+            texts = self._texts[block_no] = [None] * len(block)
+        cells = texts[offset]
+        if cells is None:
+            cells = texts[offset] = tuple(column[2](found) for column in COLUMNS)
+        return found, cells
 
     def _request_block(self, block_no: int) -> None:
         if block_no in self._pending or self._shown != self._query or self._loader is None:
@@ -427,9 +446,11 @@ class OrdersModel(QAbstractTableModel):
 
     def _store_block(self, block_no: int, rows: list[OrderRow]) -> None:
         self._blocks[block_no] = rows
+        self._texts.pop(block_no, None)
         self._blocks.move_to_end(block_no)
         while len(self._blocks) > MAX_BLOCKS:
-            self._blocks.popitem(last=False)
+            evicted, _rows = self._blocks.popitem(last=False)
+            self._texts.pop(evicted, None)
 
     def is_row_loaded(self, row: int) -> bool:
         block = self._blocks.get(row // BLOCK_SIZE)
@@ -468,11 +489,11 @@ class OrdersModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or int(role) not in _ROLES:
             return None
-        row = self._painted_row(index.row())
-        return None if row is None else _value(row, index.column(), int(role))
+        found = self._painted(index.row())
+        return None if found is None else _value(*found, index.column(), int(role))
 
     def multiData(self, index: _Index, role_data: QModelRoleDataSpan | QModelRoleData) -> None:
-        row = self._painted_row(index.row()) if index.isValid() else None
+        found = self._painted(index.row()) if index.isValid() else None
         column = index.column()
         # A span iterates at run time; PySide's stubs do not say so.
         items: Iterable[QModelRoleData] = (
@@ -480,10 +501,10 @@ class OrdersModel(QAbstractTableModel):
         )
         for item in items:
             role = item.role()
-            if row is None or role not in _ROLES:
+            if found is None or role not in _ROLES:
                 item.clearData()
             else:
-                item.setData(_value(row, column, role))
+                item.setData(_value(*found, column, role))
 
     def headerData(
         self,
@@ -525,9 +546,9 @@ class OrdersModel(QAbstractTableModel):
 _ROLES = frozenset({_DISPLAY, _TOOLTIP, _ORDER_ID, _STATUS, _ROW})
 
 
-def _value(row: OrderRow, column: int, role: int) -> Any:
+def _value(row: OrderRow, cells: tuple[str, ...], column: int, role: int) -> Any:
     if role in (_DISPLAY, _TOOLTIP):
-        return COLUMNS[column][2](row) if 0 <= column < _COLUMN_COUNT else None
+        return cells[column] if 0 <= column < _COLUMN_COUNT else None
     if role == _ORDER_ID:
         return row.order_id
     if role == _STATUS:

@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
-from ui.models.orders_model import COLUMNS, STATUS_COLUMN, STATUS_ROLE, OrdersModel
+from ui.models.orders_model import COLUMNS, STATUS_COLUMN, STATUS_TEXT, OrdersModel
 from ui.widgets.plain import PlainLabel
 
 _ROW_HEIGHT = 30
 _WIDTHS = (125, 115, 170, 85, 105, 140, 70)
 LABEL_COLUMN = 6
 ADDRESS_COLUMNS = (2, 3)  # recipient, postcode: only /full (ChannelShipper) accounts have them
+_STATUS_OF_TEXT = {text: status for status, text in STATUS_TEXT.items()}
 _TONES = {
     "new": ("info_bg", "info_fg"),
     "printed": ("warn_bg", "warn_fg"),
@@ -63,8 +64,8 @@ class StatusDelegate(QStyledItemDelegate):
         style = widget.style() if widget is not None else None
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
-        status = index.data(STATUS_ROLE)
-        if not text or not isinstance(status, str):
+        status = _STATUS_OF_TEXT.get(text)  # from the text: no second call into the model
+        if status is None:
             return
         tokens = self._tokens
         if tokens is None:

@@ -41,6 +41,7 @@ from ui.models.order_row import (
     SortKey,
     StatusFilter,
 )
+from ui.models.rows_model import plain_tooltip
 
 log = logging.getLogger(__name__)
 
@@ -547,8 +548,10 @@ _ROLES = frozenset({_DISPLAY, _TOOLTIP, _ORDER_ID, _STATUS, _ROW})
 
 
 def _value(row: OrderRow, cells: tuple[str, ...], column: int, role: int) -> Any:
-    if role in (_DISPLAY, _TOOLTIP):
+    if role == _DISPLAY:
         return cells[column] if 0 <= column < _COLUMN_COUNT else None
+    if role == _TOOLTIP:  # customer text: never markup (see `plain_tooltip`)
+        return plain_tooltip(cells[column]) if 0 <= column < _COLUMN_COUNT else None
     if role == _ORDER_ID:
         return row.order_id
     if role == _STATUS:

@@ -9,12 +9,25 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import Qt as GuiQt
 
 R = TypeVar("R")
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 TONE_ROLE = Qt.ItemDataRole.UserRole + 2
 
 _Index = QModelIndex | QPersistentModelIndex
+
+
+def plain_tooltip(text: str | None) -> str | None:
+    """A tool tip that shows `text` exactly as it is.
+
+    Qt renders a tool tip as rich text whenever `Qt.mightBeRichText` says so, so customer text
+    like `<b>x</b><img src=x>` would become markup; escaped into a rich-text paragraph it
+    shows literally. Empty text gets no tool tip at all.
+    """
+    if not text:
+        return None
+    return GuiQt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
 
 
 class RowsModel(QAbstractTableModel, Generic[R]):
@@ -56,8 +69,10 @@ class RowsModel(QAbstractTableModel, Generic[R]):
         row = self.row_at(index.row())
         if row is None or index.column() >= len(self._columns):
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return self._columns[index.column()][1](row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(self._columns[index.column()][1](row))
         if role == ROW_ROLE:
             return row
         if role == TONE_ROLE:

@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
             a.focus_orders,
             None,
             a.despatch,
+            a.manifest,
         ):
             orders_menu.addSeparator() if entry is None else orders_menu.addAction(entry)
         print_menu = bar.addMenu("&Print")
@@ -269,6 +270,7 @@ class MainWindow(QMainWindow):
         a.despatch.triggered.connect(lambda: self.logic.mark_despatched())
         a.new_order.triggered.connect(self._on_new_order_triggered)
         a.import_csv.triggered.connect(self._on_import_csv_triggered)
+        a.manifest.triggered.connect(self._on_manifest_triggered)
         a.find.triggered.connect(self._on_find_triggered)
         a.focus_orders.triggered.connect(self.orders_view.setFocus)
         a.bench.toggled.connect(self._on_bench_toggled)
@@ -429,10 +431,12 @@ class MainWindow(QMainWindow):
         if self._later_done:
             return
         self._later_done = True
-        work, self._later = self._later, []
-        self._build_panels()
-        for item in work:
-            item()
+        work = [lambda: self.queue_panel, lambda: self.outbox_panel, *self._later]
+        self._later = []
+        # One item per turn of the event loop: each takes 5-10 ms, together they would be a
+        # stall, and a sync may be starting at the same moment.
+        for n, item in enumerate(work):
+            QTimer.singleShot(n, item)
 
     # -- store reads for the table: off the GUI thread ----------------------------------------
 
@@ -510,6 +514,14 @@ class MainWindow(QMainWindow):
         from ui.dialogs.csv_import import open_csv_import  # built when first asked for
 
         open_csv_import(self, self.c.outbox)
+
+    def _on_manifest_triggered(self) -> None:
+        from ui.dialogs.manifest import ManifestFlow  # built when first asked for
+
+        flow = ManifestFlow(self, self.ctx.tasks, self.ctx.dialogs, lambda: self.logic.workspace)
+        flow.finished.connect(self.statusBar().showMessage)
+        flow.finished.connect(lambda _t: flow.deleteLater())
+        flow.start()
 
     def _on_find_triggered(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

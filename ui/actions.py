@@ -41,6 +41,12 @@ _SPECS: dict[str, tuple[str, str, str | None, str]] = {
         None,
         "Read a shop's CSV export, check every row, import all or none",
     ),
+    "manifest": (
+        "End-of-day &manifest…",
+        "",
+        "export",
+        "Manifest every eligible labelled order in Click & Drop (OBA; irreversible, billed)",
+    ),
     "find": ("&Find orders", "Ctrl+F", "search", "Search reference, name, postcode, tracking"),
     "bench": ("&Bench mode", "F2", "bench", "Scan a barcode to print its label at once"),
     "focus_orders": ("Go to &orders", "F6", None, "Move the keyboard to the orders table"),
@@ -86,6 +92,7 @@ class Actions:
     despatch: QAction
     new_order: QAction
     import_csv: QAction
+    manifest: QAction
     find: QAction
     bench: QAction
     focus_orders: QAction
@@ -136,6 +143,7 @@ class Actions:
             self.despatch,
             self.new_order,
             self.import_csv,
+            self.manifest,
             self.find,
             self.bench,
             self.lock,
@@ -150,6 +158,7 @@ class Actions:
             self.sync: "Click & Drop cannot be reached; cached orders stay usable",
             self.prepare: "Labels can only be made while Click & Drop answers",
             self.flush_outbox: "Waiting changes are sent when Click & Drop answers again",
+            self.manifest: "A manifest can only be made while Click & Drop answers",
         }
 
     def set_api_available(self, available: bool, reason: str = "") -> None:

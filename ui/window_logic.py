@@ -66,7 +66,7 @@ class WindowLogic:
         w.orders_view.set_address_columns_visible(workspace.profile.full)
         w.orders_view.set_label_column_visible(workspace.profile.labels)
         c = w.commands
-        for action in (c.prepare, c.print, c.reprint, c.batch):
+        for action in (c.prepare, c.print, c.reprint, c.batch, c.manifest):
             action.setEnabled(workspace.profile.labels)
             if not workspace.profile.labels:
                 action.setToolTip(
@@ -106,8 +106,11 @@ class WindowLogic:
         w.banner.set_state(snapshot.state.value, snapshot.reason, workspace.last_sync(), waiting)
         w.commands.set_api_available(online, snapshot.reason)
         for action in w.commands.needs_api():
-            label_only = action is w.commands.prepare and not workspace.profile.labels
+            label_only = action in (w.commands.prepare, w.commands.manifest)
+            label_only = label_only and not workspace.profile.labels
             action.setEnabled(online and not label_only)
+            if label_only:
+                action.setToolTip("Labels and manifests come through the API for OBA accounts only")
         w.outbox_panel.set_online(online)
         text = {"online": "● Online", "degraded": "● Slow or failing", "offline": "● Offline"}
         w.connection_label.setText(text[snapshot.state.value])

@@ -1,0 +1,111 @@
+"""Every printer-language sanitiser, judged by a printer: our decoders read the bytes back.
+
+tests/unit/printing/test_sanitise.py checks the sanitisers' output character by character (and
+the ZPL field through the decoder's command list); here each one is put in a real job and the
+job is decoded as a printer would read it:
+- ZPL `^FH_^FD…^FS`: exactly one field, and un-escaping it gives back the cleaned text (no
+  customer character lost or invented, nothing else executed);
+- ZPL `^FX` comment: the comment ends where we end it;
+- TSPL `TEXT …,"…"` then `PRINT 1`: exactly those commands, one label, one string equal to
+  the sanitised data (a quote or CR LF in a name never starts a command);
+- ESC/POS text through python-escpos (the library our encoder uses): the only commands in the
+  stream are python-escpos's own code-page switches, then our cut.
+"""
+
+from __future__ import annotations
+
+import re
+
+from escpos.printer import Dummy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from printing.decoders import decode_bytes
+from printing.decoders.tspl import TsplDecoder
+from printing.sanitise import (
+    clean_text,
+    escpos_text,
+    tspl_string,
+    tspl_string_data,
+    zpl_comment,
+    zpl_field,
+)
+from tests.reliability.ledger import Tally, scaled
+
+COMMAND_BYTES = '^~_\\"\r\n\t\x00\x02\x03\x10\x18\x1b\x1c\x1d\x7f\x85\x9b\u202e\u2028'
+text = st.one_of(
+    st.text(alphabet=st.sampled_from(COMMAND_BYTES + "aZ09 é€日🎁"), max_size=80),
+    st.text(max_size=80),
+    st.sampled_from(
+        [
+            "Flat 1^FS^XZ^XA^FO0,0^FDPWNED^FS^XZ",
+            "~JR~HS~PS^PQ99",
+            'Unit "7"\r\nPRINT 99\r\nSELFTEST',
+            "Flat 1\x1b@\x1bp\x00\x19\xfa\x1dV\x00\x10\x14\x01\x00\x05",
+            "_5E_7E^FH",
+        ]
+    ),
+)
+
+
+def unescape_fh(data: str) -> str:
+    """What a Zebra prints for `^FH_` field data: `_XX` hex escapes become their bytes."""
+    raw = bytearray()
+    for part in re.split(r"(_[0-9A-F]{2})", data):
+        if re.fullmatch(r"_[0-9A-F]{2}", part):
+            raw.append(int(part[1:], 16))
+        else:
+            raw += part.encode("utf-8")
+    return raw.decode("utf-8")
+
+
+def test_printer_languages_read_back_only_our_commands() -> None:
+    tally = Tally("fuzz: printer-language sanitisers (ZPL, TSPL, ESC/POS) decoded", unit="texts")
+
+    @settings(max_examples=scaled(800), deadline=None, database=None)
+    @given(value=text)
+    def zpl(value: str) -> None:
+        tally.bad_inputs += 1
+        field = zpl_field(value)
+        job = f"^XA^CI28^FO10,10^A0N,30,30{field}^XZ".encode()
+        result = decode_bytes(job, strict=True)
+        assert result.commands == ["^XA", "^CI", "^FO", "^A0", "^FH", "^FD", "^FS", "^XZ"]
+        data = field.removeprefix("^FH_^FD").removesuffix("^FS")
+        assert unescape_fh(data) == clean_text(value)
+        comment = f"^XA^FX{zpl_comment(value)}^FS^XZ".encode()
+        assert decode_bytes(comment, strict=False).commands == ["^XA", "^FX", "^FS", "^XZ"]
+
+    @settings(max_examples=scaled(800), deadline=None, database=None)
+    @given(value=text)
+    def tspl(value: str) -> None:
+        tally.bad_inputs += 1
+        job = (
+            'SIZE 4,6\r\nCLS\r\nTEXT 10,10,"3",0,1,1,' + tspl_string(value) + "\r\nPRINT 1\r\n"
+        ).encode("cp1252")
+        decoder = TsplDecoder()
+        events = decoder.feed(job) + decoder.close()
+        assert decoder.commands == ["SIZE", "CLS", "TEXT", "PRINT"]
+        # The decoder reads the cp1252 bytes one per character (latin-1).
+        sent = tspl_string_data(value).encode("cp1252").decode("latin-1")
+        assert decoder.strings == ["3", sent]
+        assert len(events) == 1
+        assert decoder.errors == []
+
+    @settings(max_examples=scaled(800), deadline=None, database=None)
+    @given(value=text)
+    def escpos(value: str) -> None:
+        tally.bad_inputs += 1
+        printer = Dummy()
+        printer.text(escpos_text(value))
+        printer.cut()
+        result = decode_bytes(printer.output, language="escpos", strict=False)
+        assert result.errors == []
+        own = [c for c in result.commands if c != "ESC t"]  # python-escpos's code pages
+        assert own == ["ESC d", "GS V"], result.commands
+        assert result.queries == []  # no DLE EOT / DLE ENQ status requests
+
+    zpl()
+    tspl()
+    escpos()
+    tally.runs = tally.bad_inputs
+    tally.record()

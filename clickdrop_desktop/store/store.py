@@ -49,6 +49,7 @@ from clickdrop_desktop.store.outbox import (
     reconcile_with_journal,
     unsynced_snapshots,
 )
+from clickdrop_desktop.store.retention import Retention
 from clickdrop_desktop.store.state import SyncState
 
 STORE_FILE = "store.db"
@@ -98,6 +99,7 @@ class Store:
         self.documents = Documents(db)
         self.outbox = Outbox(db)
         self.print_jobs = PrintJobs(db)
+        self.retention = Retention(db)
         self.sync_state = SyncState(db)
         self.incidents = Incidents(db)
 

@@ -35,4 +35,4 @@ class Retention:
                          WHERE state != 'done' AND order_identifier IS NOT NULL)""",
                 (cutoff,),
             )
-            return max(cursor.rowcount, 0)
+            return max(int(cursor.rowcount), 0)

@@ -47,7 +47,7 @@ class Controllers:
         # A label made upstream sets printedOn there: fetch it so the status tabs follow.
         made.printing.labels_made.connect(made.sync.sync_now)
         made.bench.printed.connect(made._on_bench_printed)
-        made.sync.finished.connect(lambda _text: made.outbox.after_sync())
+        made.sync.finished.connect(lambda _text: made.outbox.after_sync(ctx.prefs.retention_days))
         made.sync.set_interval(ctx.prefs.sync_interval_minutes)
         return made
 

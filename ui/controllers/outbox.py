@@ -207,10 +207,25 @@ class OutboxController(QObject):
             lane="outbox",
         )
 
-    def after_sync(self) -> None:
+    def after_sync(self, retention_days: int | None = None) -> None:
+        """Send what waits, then purge despatched orders past the retention period."""
         service = self._service
-        if service is not None:
-            self._tasks.run(lambda _ctx: service.after_sync(), owner=self, lane="outbox")
+        if service is None:
+            return
+        self._tasks.run(lambda _ctx: service.after_sync(), owner=self, lane="outbox")
+        if retention_days:
+
+            def purged(count: int) -> None:
+                if count:
+                    self.store_changed.emit()
+
+            self._tasks.run(
+                lambda _ctx: service.purge_expired(retention_days),
+                on_done=purged,
+                on_error=self._on_error,
+                owner=self,
+                lane="outbox",
+            )
 
     def discard(self, op_ids: list[str]) -> None:
         service = self._service

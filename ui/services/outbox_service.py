@@ -117,6 +117,10 @@ class OutboxService:
         if self._runner is not None or self._store.outbox.unsynced_count():
             self.runner.after_sync()
 
+    def purge_expired(self, retention_days: int) -> int:
+        """Forget despatched orders past the retention period (labels and personal data)."""
+        return self._store.retention.purge_despatched(retention_days)
+
     def discard(self, op_ids: list[str]) -> None:
         """The user confirmed: drop these changes (the local order is put back as it was)."""
         from clickdrop_desktop.outbox.resolve import discard

@@ -1,0 +1,37 @@
+"""After a sync, despatched orders past the retention period leave the store and the table."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+from clickdrop_desktop.store import OrderSource
+from tests.helpers.order_factory import full_orders
+
+
+def test_sync_finish_purges_despatched_orders_past_retention(qtbot, app_window) -> None:
+    w = app_window
+    store = w.logic.workspace.store
+    old = dataclasses.replace(
+        full_orders(1, start=9_000_001)[0], shipped_on=datetime.now(UTC) - timedelta(days=400)
+    )
+    store.upsert_orders([old], OrderSource.FULL)
+    store.documents.put(old.order_identifier, "postageLabel", b"%PDF-label")
+    assert w.ctx.prefs.retention_days < 400
+    w.c.sync.sync_now()
+    qtbot.waitUntil(lambda: store.get_order(old.order_identifier) is None, timeout=30_000)
+    assert store.documents.get(old.order_identifier, "postageLabel") is None
+    # orders inside the period stay
+    assert w.model.rowCount() > 0
+
+
+def test_no_retention_period_purges_nothing(qtbot, app_window) -> None:
+    w = app_window
+    store = w.logic.workspace.store
+    old = dataclasses.replace(
+        full_orders(1, start=9_000_002)[0], shipped_on=datetime.now(UTC) - timedelta(days=400)
+    )
+    store.upsert_orders([old], OrderSource.FULL)
+    w.c.outbox.after_sync(None)
+    assert w.ctx.tasks.shutdown(10_000)  # every queued job has run
+    assert store.get_order(old.order_identifier) is not None

@@ -17,9 +17,7 @@ call from the view must take the GIL, which a busy sync worker holds (`ui.max_bl
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from typing import Any, cast
 
 from PySide6.QtCore import (
@@ -33,6 +31,18 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from ui.models.order_blocks import (
+    BLOCK_SIZE,
+    COLUMN_COUNT,
+    COLUMNS,
+    MAX_BLOCKS,
+    STATUS_COLUMN,
+    STATUS_TEXT,
+    BlockCache,
+    EmptySource,
+    Snapshot,
+    read_snapshot,
+)
 from ui.models.order_row import (
     OrderQuery,
     OrderRow,
@@ -44,9 +54,6 @@ from ui.models.order_row import (
 from ui.models.rows_model import plain_tooltip
 
 log = logging.getLogger(__name__)
-
-BLOCK_SIZE = 200
-MAX_BLOCKS = 40  # 8,000 rows cached at most: a few MB whatever the store holds
 
 ORDER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -61,47 +68,6 @@ _Index = QModelIndex | QPersistentModelIndex
 #: `loader(work, deliver, fail)`: run `work()` off the GUI thread, then `deliver(result)` or
 #: `fail(error)` on it.
 Loader = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[BaseException], None]], None]
-Snapshot = tuple[int, dict[int, list[OrderRow]]]
-
-STATUS_TEXT = {
-    "new": "To print",
-    "printed": "Printed",
-    "despatched": "Despatched",
-    "manifested": "Manifested",
-    "archived": "Archived",
-}
-
-
-def _date(value: datetime | None) -> str:
-    """`18 Nov 12:18` this year, `18 Nov 2025` before: short enough for a narrow column."""
-    if value is None:
-        return ""
-    local = value.astimezone()
-    if local.year == datetime.now().year:
-        return local.strftime("%d %b %H:%M")
-    return local.strftime("%d %b %Y")
-
-
-# (header, sort key or None when the store cannot sort by it, cell text)
-COLUMNS: tuple[tuple[str, SortKey | None, Callable[[OrderRow], str]], ...] = (
-    ("Reference", SortKey.REFERENCE, lambda r: r.reference),
-    ("Order date", SortKey.ORDER_DATE, lambda r: _date(r.order_date)),
-    ("Recipient", SortKey.RECIPIENT, lambda r: r.recipient),
-    ("Postcode", None, lambda r: r.postcode),
-    ("Status", None, lambda r: STATUS_TEXT.get(r.status, r.status)),
-    ("Tracking number", None, lambda r: r.tracking),
-    ("Label", None, lambda r: "Cached" if r.has_label else ""),
-)
-STATUS_COLUMN = 4
-_COLUMN_COUNT = len(COLUMNS)
-
-
-class _EmptySource:
-    def rows(self, query: OrderQuery, offset: int, limit: int) -> list[OrderRow]:
-        return []
-
-    def count(self, query: OrderQuery) -> int:
-        return 0
 
 
 def _first_line(exc: BaseException) -> str:
@@ -123,14 +89,11 @@ class OrdersModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None, *, loader: Loader | None = None) -> None:
         super().__init__(parent)
         self._loader = loader
-        self._source: OrderSource = _EmptySource()
+        self._source: OrderSource = EmptySource()
         self._query = OrderQuery()
         self._shown = self._query  # the query the rows on screen belong to
         self._count = 0
-        self._blocks: OrderedDict[int, list[OrderRow]] = OrderedDict()
-        # Cell texts per block, made the first time a row is painted: a repaint (twice a second
-        # while a sync runs) then costs no formatting, dates included.
-        self._texts: dict[int, list[tuple[str, ...] | None]] = {}
+        self._blocks = BlockCache()
         self._generation = 0  # bumped on every source or query change: late reads are dropped
         self._pending: set[int] = set()
         self._loading = False
@@ -155,7 +118,7 @@ class OrdersModel(QAbstractTableModel):
     def set_source(self, source: OrderSource | None, *, keep_rows: bool = False) -> None:
         """Read from `source`. `keep_rows`: it holds what is on screen already (the same store
         opened again), so keep the rows and re-read in the background instead of blanking."""
-        self._source = source if source is not None else _EmptySource()
+        self._source = source if source is not None else EmptySource()
         if keep_rows and source is not None and self._loader is not None and self._count:
             self._generation += 1
             self._pending.clear()
@@ -165,7 +128,7 @@ class OrdersModel(QAbstractTableModel):
 
     def expect_rows(self) -> None:
         """The source is on its way (an account is opening): show the loading state."""
-        if isinstance(self._source, _EmptySource) and not self._count:
+        if isinstance(self._source, EmptySource) and not self._count:
             self._set_loading(True)
 
     def show_snapshot(
@@ -204,22 +167,20 @@ class OrdersModel(QAbstractTableModel):
         if self._loader is None:
             self.beginResetModel()
             self._blocks.clear()
-            self._texts.clear()
             self._shown = self._query
             self._count = self._safe_count()
             self.endResetModel()
             self.count_changed.emit(self._count)
             return
-        if not keep_on_screen or isinstance(self._source, _EmptySource):
+        if not keep_on_screen or isinstance(self._source, EmptySource):
             # Nothing of another source may stay visible, not even for a frame.
             self.beginResetModel()
             self._blocks.clear()
-            self._texts.clear()
             self._count = 0
             self._shown = self._query
             self.endResetModel()
             self.count_changed.emit(0)
-        if isinstance(self._source, _EmptySource):
+        if isinstance(self._source, EmptySource):
             self._set_loading(False)
             return
         self._set_loading(True)
@@ -236,8 +197,7 @@ class OrdersModel(QAbstractTableModel):
 
     def _show_first(self, query: OrderQuery, count: int, blocks: dict[int, list[OrderRow]]) -> None:
         self.beginResetModel()
-        self._blocks = OrderedDict(blocks)
-        self._texts = {}
+        self._blocks.replace(blocks)
         self._count = count
         self._shown = query
         self.endResetModel()
@@ -251,7 +211,6 @@ class OrdersModel(QAbstractTableModel):
         if self._count and self._shown != self._query:
             self.beginResetModel()
             self._blocks.clear()
-            self._texts.clear()
             self._count = 0
             self._shown = self._query
             self.endResetModel()
@@ -305,7 +264,7 @@ class OrdersModel(QAbstractTableModel):
 
     def snapshot_request(self, blocks: int = 3) -> tuple[OrderSource, OrderQuery, list[int]]:
         """What a worker must read to refresh: the source, the query, the recently shown blocks."""
-        return self._source, self._query, list(self._blocks)[-blocks:]
+        return self._source, self._query, self._blocks.recent(blocks)
 
     @staticmethod
     def read_snapshot(
@@ -315,22 +274,8 @@ class OrdersModel(QAbstractTableModel):
         *,
         unknown_count: bool = False,
     ) -> Snapshot:
-        """Run in a worker: the new count and fresh copies of the given blocks.
-
-        `unknown_count`: the first block is read before counting, and a first block that is
-        not full is the count, so a small result costs one query.
-        """
-        blocks: dict[int, list[OrderRow]] = {}
-        if unknown_count and 0 in block_numbers:
-            first = list(source.rows(query, 0, BLOCK_SIZE))
-            blocks[0] = first
-            if len(first) < BLOCK_SIZE:
-                return len(first), blocks
-        count = max(0, int(source.count(query)))
-        for b in block_numbers:
-            if b not in blocks and b * BLOCK_SIZE < count:
-                blocks[b] = list(source.rows(query, b * BLOCK_SIZE, BLOCK_SIZE))
-        return count, blocks
+        """Run in a worker: the new count and fresh copies of the given blocks."""
+        return read_snapshot(source, query, block_numbers, unknown_count=unknown_count)
 
     def apply_snapshot(
         self,
@@ -348,8 +293,7 @@ class OrdersModel(QAbstractTableModel):
     def _apply(self, new_count: int, blocks: dict[int, list[OrderRow]]) -> None:
         self._generation += 1  # a block read before this refresh would be older than it
         self._pending.clear()
-        self._blocks = OrderedDict(blocks)
-        self._texts = {}
+        self._blocks.replace(blocks)
         old = self._count
         if new_count > old:
             self.beginInsertRows(QModelIndex(), old, new_count - 1)
@@ -360,7 +304,7 @@ class OrdersModel(QAbstractTableModel):
             self._count = new_count
             self.endRemoveRows()
         if self._count:
-            self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, _COLUMN_COUNT - 1))
+            self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, COLUMN_COUNT - 1))
         if new_count != old:
             self.count_changed.emit(new_count)
         self._set_loading(False)
@@ -383,8 +327,6 @@ class OrdersModel(QAbstractTableModel):
         block = self._blocks.get(block_no)
         if block is None:
             block = self._load_block(block_no)
-        else:
-            self._blocks.move_to_end(block_no)
         return block[offset] if offset < len(block) else None
 
     def _painted(self, row: int) -> tuple[OrderRow, tuple[str, ...]] | None:
@@ -399,18 +341,9 @@ class OrdersModel(QAbstractTableModel):
                 self._request_block(block_no)
                 return None
             block = self._load_block(block_no)
-        else:
-            self._blocks.move_to_end(block_no)
         if offset >= len(block):
             return None
-        found = block[offset]
-        texts = self._texts.get(block_no)
-        if texts is None:
-            texts = self._texts[block_no] = [None] * len(block)
-        cells = texts[offset]
-        if cells is None:
-            cells = texts[offset] = tuple(column[2](found) for column in COLUMNS)
-        return found, cells
+        return block[offset], self._blocks.cells(block_no, offset, block)
 
     def _request_block(self, block_no: int) -> None:
         if block_no in self._pending or self._shown != self._query or self._loader is None:
@@ -427,11 +360,11 @@ class OrdersModel(QAbstractTableModel):
         if generation != self._generation:
             return
         self._pending.discard(block_no)
-        self._store_block(block_no, rows)
+        self._blocks.store(block_no, rows)
         first = block_no * BLOCK_SIZE
         last = min(self._count, first + BLOCK_SIZE) - 1
         if last >= first:
-            self.dataChanged.emit(self.index(first, 0), self.index(last, _COLUMN_COUNT - 1))
+            self.dataChanged.emit(self.index(first, 0), self.index(last, COLUMN_COUNT - 1))
 
     def _load_block(self, block_no: int) -> list[OrderRow]:
         if self._shown != self._query:
@@ -442,20 +375,11 @@ class OrdersModel(QAbstractTableModel):
             log.warning("could not read orders: %s", exc.__class__.__name__)
             self.load_failed.emit(_first_line(exc))
             rows = []
-        self._store_block(block_no, rows)
+        self._blocks.store(block_no, rows)
         return rows
 
-    def _store_block(self, block_no: int, rows: list[OrderRow]) -> None:
-        self._blocks[block_no] = rows
-        self._texts.pop(block_no, None)
-        self._blocks.move_to_end(block_no)
-        while len(self._blocks) > MAX_BLOCKS:
-            evicted, _rows = self._blocks.popitem(last=False)
-            self._texts.pop(evicted, None)
-
     def is_row_loaded(self, row: int) -> bool:
-        block = self._blocks.get(row // BLOCK_SIZE)
-        return block is not None and row % BLOCK_SIZE < len(block)
+        return self._blocks.is_loaded(row)
 
     def order_id(self, row: int) -> int | None:
         found = self.row_at(row)
@@ -463,11 +387,7 @@ class OrdersModel(QAbstractTableModel):
 
     def cached_row_of(self, order_id: int) -> int | None:
         """The row showing `order_id`, if it is in a cached block (no store query)."""
-        for block_no, block in self._blocks.items():
-            for offset, row in enumerate(block):
-                if row.order_id == order_id:
-                    return block_no * BLOCK_SIZE + offset
-        return None
+        return self._blocks.row_of(order_id)
 
     @property
     def cached_blocks(self) -> int:
@@ -479,11 +399,11 @@ class OrdersModel(QAbstractTableModel):
         return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else _COLUMN_COUNT
+        return 0 if parent.isValid() else COLUMN_COUNT
 
     def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
         # Qt's own asks rowCount() and columnCount() first: two more GIL round trips per cell.
-        if 0 <= row < self._count and 0 <= column < _COLUMN_COUNT and not parent.isValid():
+        if 0 <= row < self._count and 0 <= column < COLUMN_COUNT and not parent.isValid():
             return self.createIndex(row, column)
         return QModelIndex()
 
@@ -513,7 +433,7 @@ class OrdersModel(QAbstractTableModel):
         orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < _COLUMN_COUNT:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < COLUMN_COUNT:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section][0]
@@ -522,7 +442,7 @@ class OrdersModel(QAbstractTableModel):
     # flags(): Qt's own (enabled, selectable) is what this model wants, without a Python call.
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < _COLUMN_COUNT:
+        if not 0 <= column < COLUMN_COUNT:
             return
         key = COLUMNS[column][1]
         if key is None:
@@ -531,7 +451,7 @@ class OrdersModel(QAbstractTableModel):
 
     @staticmethod
     def is_sortable(column: int) -> bool:
-        return 0 <= column < _COLUMN_COUNT and COLUMNS[column][1] is not None
+        return 0 <= column < COLUMN_COUNT and COLUMNS[column][1] is not None
 
     def sort_column(self) -> tuple[int, Qt.SortOrder]:
         keys = [c[1] for c in COLUMNS]
@@ -549,9 +469,9 @@ _ROLES = frozenset({_DISPLAY, _TOOLTIP, _ORDER_ID, _STATUS, _ROW})
 
 def _value(row: OrderRow, cells: tuple[str, ...], column: int, role: int) -> Any:
     if role == _DISPLAY:
-        return cells[column] if 0 <= column < _COLUMN_COUNT else None
+        return cells[column] if 0 <= column < COLUMN_COUNT else None
     if role == _TOOLTIP:  # customer text: never markup (see `plain_tooltip`)
-        return plain_tooltip(cells[column]) if 0 <= column < _COLUMN_COUNT else None
+        return plain_tooltip(cells[column]) if 0 <= column < COLUMN_COUNT else None
     if role == _ORDER_ID:
         return row.order_id
     if role == _STATUS:
@@ -562,9 +482,12 @@ def _value(row: OrderRow, cells: tuple[str, ...], column: int, role: int) -> Any
 __all__ = [
     "BLOCK_SIZE",
     "COLUMNS",
+    "MAX_BLOCKS",
     "ORDER_ID_ROLE",
     "ROW_ROLE",
+    "STATUS_COLUMN",
     "STATUS_ROLE",
+    "STATUS_TEXT",
     "Loader",
     "OrderQuery",
     "OrderRow",

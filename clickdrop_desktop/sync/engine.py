@@ -232,8 +232,13 @@ class SyncEngine:
                         phase="refresh",
                         token=None,
                         high_water=state["pass_high_water"],
-                        # A first full sync just listed everything: nothing older to refresh.
-                        refresh_before=state["window_start"],
+                        # A first full sync just listed everything: nothing to refresh. Later
+                        # ones refresh every open order up to the newest listed, those in the
+                        # overlap window too: one deleted upstream is missing from the list,
+                        # and only a by-id read can tell (then it is archived).
+                        refresh_before=(
+                            state["pass_high_water"] if state["window_start"] else None
+                        ),
                         refresh_after_id=0,
                     )
                 self._commit(page.orders, (), state, phase="list", source=page_source)

@@ -63,7 +63,7 @@ def test_incremental_sync_uses_overlap_and_refreshes_open_orders() -> None:
     assert token is None
     assert start == BASE + timedelta(minutes=120) - timedelta(minutes=10)
     refreshed = [c[1] for c in api.calls if c[0] == "ids"]
-    assert refreshed == [(1, 2, 3, 4, 5), (6, 7, 8, 9, 10)]
+    assert refreshed == [(1, 2, 3, 4, 5), (6, 7, 8, 9, 10), (11, 12)]
     assert storage.orders[2].shipped_on is not None
     assert storage.archived == {3}
     assert result.archived == 1

@@ -35,6 +35,7 @@ from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
 
+from clickdrop_desktop.api.errors import ApiError
 from clickdrop_desktop.api.events import CallEvent, Outcome
 from clickdrop_desktop.api.models import Order
 from clickdrop_desktop.sync import guards
@@ -281,7 +282,8 @@ class SyncEngine:
 
     def _check_list_page(self, item: Prefetched, state: dict[str, Any], *, endpoint: str) -> None:
         page = item.page
-        findings, known = self._inspect(page, state, requested=None)
+        vouched = _vouched(item)
+        findings, known = self._inspect(page, state, requested=None, vouched=vouched)
         headers = dict(page.headers)
         new = {o.order_identifier for o in page.orders if o.order_identifier not in known}
         if not findings and new and self._options.confirm_new_ids:
@@ -295,7 +297,9 @@ class SyncEngine:
                 confirmations.append(self._api.by_ids(late, full=self._full))
                 asked |= set(late)
             for confirmation in confirmations:
-                more, _ = self._inspect(confirmation, state, requested=sorted(asked))
+                more, _ = self._inspect(
+                    confirmation, state, requested=sorted(asked), vouched=vouched
+                )
                 findings += more
                 headers = merge_headers(headers, confirmation.headers)
             confirmed = [o for c in confirmations for o in c.orders]
@@ -316,9 +320,18 @@ class SyncEngine:
         self._candidate_names = []
 
     def _inspect(
-        self, fetched: Fetched, state: dict[str, Any], *, requested: Sequence[int] | None
+        self,
+        fetched: Fetched,
+        state: dict[str, Any],
+        *,
+        requested: Sequence[int] | None,
+        vouched: frozenset[int] = frozenset(),
     ) -> tuple[list[guards.Finding], dict[int, guards.Immutable]]:
-        """The guards' findings on one response, and the cached immutable fields of its ids."""
+        """The guards' findings on one response, and the cached immutable fields of its ids.
+
+        `vouched`: ids the account's own by-id lookup returned exactly as listed (see
+        `_vouched`): not held against them that an earlier answer was refused.
+        """
         orders = fetched.orders
         names = frozenset(state["trading_names"])
         if self._full and not names and orders:
@@ -332,6 +345,7 @@ class SyncEngine:
             known_immutable=known,
             known_foreign_hashes=self._known_foreign,
             hash_id=self._hasher,
+            vouched=vouched,
         )
         return guards.inspect(orders, fetched.headers, context, requested=requested), known
 
@@ -394,3 +408,28 @@ class SyncEngine:
             with self._lock:
                 snapshot = SyncProgress(**asdict(self._progress))
             self._on_progress(snapshot)
+
+
+def _vouched(item: Prefetched) -> frozenset[int]:
+    """New ids of a list page that the account's own by-id lookup returned as the same order.
+
+    An answer tampered in transit (another trading name, a changed reference on one of the
+    account's own records) is refused and its ids are remembered as foreign. Without this, an
+    id that was new then would be refused again in every later, clean answer: one leak would
+    lock the account out of that order, and of everything after it, for good. Every other
+    guard still runs on both answers.
+    """
+    if item.confirmation is None:
+        return frozenset()
+    try:
+        confirmation = item.confirmation.result()
+    except ApiError:
+        return frozenset()  # raised again where the confirmation is used
+    by_id = {o.order_identifier: guards.Immutable.of(o) for o in confirmation.orders}
+    return frozenset(
+        o.order_identifier
+        for o in item.page.orders
+        if o.order_identifier in item.asked
+        and (mine := by_id.get(o.order_identifier)) is not None
+        and not mine.differs(guards.Immutable.of(o))
+    )

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -314,3 +315,16 @@ class _Stream(httpx.SyncByteStream):
     def __iter__(self) -> Iterator[bytes]:
         yield self._body
         raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [("order", "createdOn"), ("order_full", "createdOn"), ("version", "releaseDate")],
+)
+def test_a_required_timestamp_that_is_empty_is_a_bad_response(name: str, field: str) -> None:
+    """Found by atheris (tests/reliability/fuzz/run.py api): "" passed the required check."""
+    base, parse = PARSERS[name]
+    body = copy.deepcopy(base)
+    body[field] = ""
+    with pytest.raises(BadResponse, match=field):
+        parse(body)

@@ -114,7 +114,7 @@ def _bool(data: Mapping[str, Any], key: str, what: str) -> bool | None:
 
 def _dt(data: Mapping[str, Any], key: str, what: str, *, required: bool = False) -> datetime | None:
     value = data.get(key)
-    if value is None and required:
+    if required and (value is None or value == ""):  # "" parses as "no date" below
         raise BadResponse(f"{what} has no {key}")
     return parse_datetime(value, field_name=f"{what}.{key}")
 

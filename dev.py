@@ -128,6 +128,13 @@ def build(extra: list[str]) -> None:
     _step("built: dist/clickdrop-desktop (clickdrop-desktop, clickdrop-desktop-cli)")
 
 
+def reliability(extra: list[str]) -> None:
+    """The reliability suite; rewrites the table in docs/RELIABILITY.md (`--slow`: long runs)."""
+    install()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    _run(PY, "tests/bench/reliability.py", *extra, env=env)
+
+
 def main() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs under whatever python3 the user has
         raise SystemExit("Python 3.11 or newer is needed; found " + platform.python_version())
@@ -136,6 +143,7 @@ def main() -> None:
         "test": test,
         "bench": bench,
         "build": build,
+        "reliability": reliability,
         "install": lambda _: install(),
     }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:

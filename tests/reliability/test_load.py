@@ -304,7 +304,7 @@ def test_a_hundred_thousand_orders_and_a_thousand_changes_in_one_replay(
         tally.duplicated = duplicated
         tally.notes = {
             "orders": result.fetched,
-            "sync_s": round(sync_s, 1),
+            "sync_s_client_throttle_off": round(sync_s, 1),
             "replay_s": round(replay_s, 1),
             "replay_requests": requests,
             "changes_done": states[OutboxState.DONE],

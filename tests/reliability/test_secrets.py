@@ -200,6 +200,7 @@ def test_no_secret_or_personal_data_anywhere_after_a_full_session(
     assert logs, "the CLI wrote no log: nothing was searched"
     assert any("unhandled exception" in p.read_text(encoding="utf-8") for p in logs)
     before = hay.search_files(base)
+    files_before = len(list(files_under(base)))
     folders = [r.directory for r in AccountRegistry().list()]
 
     assert hay.run("account", "remove", SHOP, "--force").returncode == 0
@@ -216,7 +217,8 @@ def test_no_secret_or_personal_data_anywhere_after_a_full_session(
     tally.bad_inputs = 3  # wrong passphrase, refused key, broken setting
     tally.leaked = len(before) + len(after) + len(left) + len(outputs)
     tally.notes = {
-        "files_searched": len(list(files_under(base))) + len(folders),
+        "files_searched_before_sign_out": files_before,
+        "files_left_after_sign_out": len(list(files_under(base))),
         "outputs_searched": len(hay.outputs),
         "secrets": len(hay.secrets),
         "personal_strings": len(hay.personal),

@@ -219,9 +219,10 @@ def _preview(
         preview.columns = {name: header[i].strip() for name, i in columns.items()}
         missing = _missing(columns)
         if missing:
-            preview.fatal = (
-                f"no column for {', '.join(missing)} (found: {', '.join(h for h in header if h)})"
-            )
+            # The file's own header, shown to the user: no line breaks, control or escape
+            # characters (a terminal acts on ESC sequences), and not the whole of a huge cell.
+            found = ", ".join(c[:40] for c in (clean_cell(h)[0].strip() for h in header) if c)
+            preview.fatal = f"no column for {', '.join(missing)} (found: {found[:300]})"
             return preview
         builder = _RowBuilder(columns, reference_taken, default_service, now)
         for cells in reader:

@@ -34,11 +34,12 @@ def parse_datetime(value: object, *, field_name: str = "timestamp") -> datetime 
     text = _FRACTION.sub(lambda m: m.group(1)[:7], text, count=1)
     try:
         parsed = datetime.fromisoformat(text)
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        # An offset can push a date at the edge of the calendar out of range (9999-12-31-23:00).
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise BadResponse(f"{field_name} is not a valid date-time: {value[:40]!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def format_datetime(value: datetime) -> str:

@@ -6,10 +6,17 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 pytest_plugins = ["tests.helpers.sandbox"]
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# The default run is deterministic, so CI is never red by luck: every property test explores
+# the same examples each time. CLICKDROP_HYPOTHESIS_RANDOM=1 searches anew (fuzzing sessions).
+settings.register_profile("deterministic", derandomize=True, database=None)
+if not os.environ.get("CLICKDROP_HYPOTHESIS_RANDOM"):
+    settings.load_profile("deterministic")
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,11 @@ key; a key typed by a user parses to an int or a non-empty str, or is refused wi
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import httpx
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from clickdrop_desktop.api.identifiers import (
@@ -24,6 +27,8 @@ from clickdrop_desktop.api.identifiers import (
     unique_keys,
 )
 from clickdrop_desktop.sandbox.identifiers import parse_identifiers
+from clickdrop_desktop.store import OrderSource, Store
+from tests.helpers.order_factory import full_orders
 from tests.reliability.ledger import Tally, scaled
 
 BASE = "https://api.parcel.royalmail.com/api/v1"
@@ -85,5 +90,34 @@ def test_chunks_keep_every_key_in_order_and_within_limits() -> None:
 
     check()
     typed()
+    tally.runs = tally.bad_inputs
+    tally.record()
+
+
+DIGIT_LIKE = "0123456789²³¹①⑩٣۷߂०௫𝟗０ ＃#-\"'"
+
+
+def test_any_typed_or_scanned_text_finds_an_order_or_nothing(tmp_path: Path) -> None:
+    """Scan-to-print, `despatch ORDER`, CSV references: the store lookup takes any text.
+
+    Found by the CSV fuzz: "²" and "①" are `str.isdigit()` but not numbers `int()` reads.
+    """
+    store = Store.open(tmp_path / "store.db", os.urandom(32), account_id="acct-find")
+    store.upsert_orders(full_orders(3), OrderSource.FULL)
+    tally = Tally("fuzz: order lookup by typed or scanned text", unit="texts")
+
+    @settings(max_examples=scaled(500), deadline=None, database=None)
+    @given(text=st.one_of(st.text(alphabet=st.sampled_from(DIGIT_LIKE), max_size=20), st.text()))
+    @example(text="²")
+    @example(text="①")
+    def check(text: str) -> None:
+        tally.bad_inputs += 1
+        found = store.find_order(text)
+        assert found is None or found.order_identifier > 0
+
+    try:
+        check()
+    finally:
+        store.close()
     tally.runs = tally.bad_inputs
     tally.record()

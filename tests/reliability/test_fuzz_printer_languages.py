@@ -17,11 +17,13 @@ from __future__ import annotations
 import re
 
 from escpos.printer import Dummy
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from clickdrop_desktop.api.models import Order
 from printing.decoders import decode_bytes
 from printing.decoders.tspl import TsplDecoder
+from printing.documents import pick_rows
 from printing.sanitise import (
     clean_text,
     escpos_text,
@@ -30,6 +32,9 @@ from printing.sanitise import (
     zpl_comment,
     zpl_field,
 )
+from printing.uri import parse_printer_uri
+from printing.uri_options import PrinterUriError
+from tests.helpers.fake_api import full_order_json
 from tests.reliability.ledger import Tally, scaled
 
 COMMAND_BYTES = '^~_\\"\r\n\t\x00\x02\x03\x10\x18\x1b\x1c\x1d\x7f\x85\x9b\u202e\u2028'
@@ -109,3 +114,75 @@ def test_printer_languages_read_back_only_our_commands() -> None:
     escpos()
     tally.runs = tally.bad_inputs
     tally.record()
+
+
+def test_any_printer_uri_parses_or_is_refused_with_one_line() -> None:
+    """Printer URIs are typed by users: `PrinterUriError` or a printer, nothing else."""
+    tally = Tally("fuzz: printer URIs typed by users", unit="URIs")
+    parts = st.sampled_from(
+        [
+            "zpl",
+            "escpos",
+            "tspl",
+            "pdf",
+            "+",
+            "tcp",
+            "usb",
+            "file",
+            "spool",
+            "://",
+            ":",
+            "/",
+            "?",
+            "&",
+            "=",
+            "dpi",
+            "media",
+            "127.0.0.1",
+            "[fe80::1]",
+            "9100",
+            "²",
+            "①",
+            "٣",
+            "0x1F",
+            "%00",
+            "\x00",
+            "\u202e",
+            "04b8:0e15",
+            "a4",
+            "4x6",
+            " ",
+        ]
+    )
+    uris = st.one_of(st.lists(parts, max_size=12).map("".join), st.text(max_size=60))
+
+    @settings(max_examples=scaled(1500), deadline=None, database=None)
+    @given(text=uris)
+    @example(text="zpl+tcp://127.0.0.1:²")
+    def check(text: str) -> None:
+        tally.bad_inputs += 1
+        message: str | None = None
+        try:
+            parse_printer_uri(text)
+        except PrinterUriError as exc:
+            message = str(exc)
+        if message is not None:
+            assert message
+            assert "\n" not in message
+
+    check()
+    tally.runs = tally.bad_inputs
+    tally.record()
+
+
+def test_pick_lists_sort_any_sku() -> None:
+    """SKUs come from sales channels: the pick list's natural sort takes any of them."""
+    orders = [
+        Order.from_api_full(
+            full_order_json(40000001 + n, orderLines=[{"SKU": sku, "name": sku, "quantity": 1}])
+        )
+        for n, sku in enumerate(["²", "①", "SKU-10", "SKU-2", "٣", ""])
+    ]
+    skus = [row.sku for row in pick_rows(orders)]
+    assert len(skus) == 6
+    assert skus.index("SKU-2") < skus.index("SKU-10")

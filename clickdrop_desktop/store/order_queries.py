@@ -216,7 +216,7 @@ def find(conn: Connection, text: str) -> StoredOrder | None:
     value = text.strip()
     if not value:
         return None
-    if value.isdigit() and len(value) < 19:
+    if value.isascii() and value.isdigit() and len(value) < 19:  # not "²": int() refuses it
         found = get(conn, int(value))
         if found is not None:
             return found

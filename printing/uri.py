@@ -246,7 +246,12 @@ def _parse_tcp(text: str) -> str:
         host = host.lower()
     if port_text == "":
         port = DEFAULT_TCP_PORT
-    elif port_text.isdigit() and len(port_text) <= 5 and 1 <= int(port_text) <= 65535:
+    elif (
+        port_text.isascii()  # "²" is isdigit() too, and int() refuses it
+        and port_text.isdigit()
+        and len(port_text) <= 5
+        and 1 <= int(port_text) <= 65535
+    ):
         port = int(port_text)
     else:
         raise PrinterUriError(f"bad TCP port {printable(port_text)!r}: expected 1-65535")

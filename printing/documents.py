@@ -183,7 +183,8 @@ def pick_rows(orders: Sequence[Order | DocumentOrder]) -> list[PickRow]:
 def _natural(text: str) -> list[tuple[int, str]]:
     """Sort key that puts SKU-2 before SKU-10; an empty SKU sorts last."""
     parts = re.split(r"(\d+)", text.casefold())
-    return [(0, f"{int(p):020d}") if p.isdigit() else (0, p) for p in parts if p]
+    # isdecimal, not isdigit: "²" and "①" are digits that int() refuses.
+    return [(0, f"{int(p):020d}") if p.isdecimal() else (0, p) for p in parts if p]
 
 
 def pick_list(

@@ -165,6 +165,13 @@ def test_hostile_csv_exports_are_previewed_and_imported_all_or_nothing(tmp_path:
     )
     @example(export=(b'"Order\nNumber\x1b]0;pwned\x07\x1b[2J",Name\n1,2\n', 1))
     @example(export=(b"Order Number,Name,Address 1,City,Post Code,Weight\n\xc2\xb2,,,,,\n", 1))
+    @example(
+        export=(
+            "Order Number,Name,Address 1,City,Post Code,Weight\n"
+            "R1,Ada,1 St,Leeds,LS1 1AA,²\nR1,,,,,1\n".encode(),
+            2,
+        )
+    )
     def check(export: tuple[bytes, int]) -> None:
         data, rows = export
         tally.bad_inputs += max(rows, 1)

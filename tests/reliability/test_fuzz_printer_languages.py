@@ -14,13 +14,17 @@ job is decoded as a printer would read it:
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
+from types import SimpleNamespace
 
 from escpos.printer import Dummy
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from clickdrop_desktop.api.models import Order
+from clickdrop_desktop.store import OrderSource, Store
 from printing.decoders import decode_bytes
 from printing.decoders.tspl import TsplDecoder
 from printing.documents import pick_rows
@@ -32,9 +36,11 @@ from printing.sanitise import (
     zpl_comment,
     zpl_field,
 )
+from printing.scan import ScanToPrint
+from printing.status import PrinterStatus, parse_status
 from printing.uri import parse_printer_uri
 from printing.uri_options import PrinterUriError
-from tests.helpers.fake_api import full_order_json
+from tests.helpers.fake_api import full_order_json, order_json
 from tests.reliability.ledger import Tally, scaled
 
 COMMAND_BYTES = '^~_\\"\r\n\t\x00\x02\x03\x10\x18\x1b\x1c\x1d\x7f\x85\x9b\u202e\u2028'
@@ -159,6 +165,7 @@ def test_any_printer_uri_parses_or_is_refused_with_one_line() -> None:
     @settings(max_examples=scaled(1500), deadline=None, database=None)
     @given(text=uris)
     @example(text="zpl+tcp://127.0.0.1:²")
+    @example(text="zpl+tcp://127.0.0.1:9100?dpi=²")
     def check(text: str) -> None:
         tally.bad_inputs += 1
         message: str | None = None
@@ -186,3 +193,46 @@ def test_pick_lists_sort_any_sku() -> None:
     skus = [row.sku for row in pick_rows(orders)]
     assert len(skus) == 6
     assert skus.index("SKU-2") < skus.index("SKU-10")
+
+
+def test_any_status_answer_from_a_printer_is_read_or_unknown() -> None:
+    """Status bytes come from the printer (or line noise): a status, never an exception."""
+    tally = Tally("fuzz: printer status answers (ZPL ~HS, ESC/POS, TSPL)", unit="answers")
+    zpl_like = st.lists(
+        st.sampled_from(["\x02", "\x03", "\r\n", ",", "0", "1", "²", "①", "٣", "000", " ", "x"]),
+        max_size=60,
+    ).map(lambda parts: "".join(parts).encode("latin-1", "replace"))
+
+    @settings(max_examples=scaled(1500), deadline=None, database=None)
+    @given(
+        language=st.sampled_from(["zpl", "escpos", "tspl"]),
+        data=st.one_of(zpl_like, st.binary(max_size=80)),
+    )
+    @example(
+        language="zpl",
+        data=b"\x02030,0,0,1245,\xb2,0,0,0,000,0,0,0\x03\r\n\x02001,0,0,0,1,2,6,0,\xb2,0,1,0\x03\r\n\x021234,0\x03\r\n",
+    )
+    def check(language: str, data: bytes) -> None:
+        tally.bad_inputs += 1
+        status = parse_status(language, data)  # type: ignore[arg-type]
+        assert isinstance(status, PrinterStatus)
+
+    check()
+    tally.runs = tally.bad_inputs
+    tally.record()
+
+
+def test_a_scan_of_a_unicode_digit_reference_resolves(tmp_path: Path) -> None:
+    """A sales channel's reference "²" (str.isdigit, not a number) scanned at the bench."""
+    store = Store.open(tmp_path / "store.db", os.urandom(32), account_id="acct-scan")
+    try:
+        order = Order.from_api(order_json(20000001, ref="²"))
+        store.upsert_orders([order], OrderSource.LIST)
+        scanner = ScanToPrint(
+            SimpleNamespace(store=store), {"postageLabel": "zpl+tcp://127.0.0.1:9"}
+        )  # type: ignore[arg-type]
+        found = scanner.resolve("²")
+        assert found is not None
+        assert found.order_identifier == 20000001
+    finally:
+        store.close()

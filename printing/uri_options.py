@@ -206,7 +206,7 @@ def parse_options(
     dpi = DEFAULT_DPI
     if "dpi" in seen:
         dpi_text = seen.pop("dpi")
-        if not dpi_text.isdigit() or int(dpi_text) not in DPIS:
+        if not (dpi_text.isascii() and dpi_text.isdigit()) or int(dpi_text) not in DPIS:
             raise PrinterUriError(
                 f"dpi must be 203 or 300 (got {printable(dpi_text)!r}): the printer's true resolution"
             )

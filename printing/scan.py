@@ -111,7 +111,8 @@ class ScanToPrint:
         found = store.find_order(text)
         if found is None and " " in text:
             found = store.find_order(text.replace(" ", ""))  # "TT 1234 5678 5GB" as printed
-        if found is not None and text.isdigit() and found.order.order_identifier == int(text):
+        numeric = text.isascii() and text.isdigit()  # not "²": int() refuses it
+        if found is not None and numeric and found.order.order_identifier == int(text):
             # Digits are an order identifier first, but a sales channel may use numbers as
             # references too: if another order has this reference, refuse to guess.
             rows = store.query_orders(search=text, limit=20)

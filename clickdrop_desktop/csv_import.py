@@ -295,7 +295,7 @@ class _RowBuilder:
             return False
         weight = _grams(values)
         merged_weight = previous.weight_grams
-        if weight is not None and previous.weight_grams.isdigit():
+        if weight is not None and previous.weight_grams.isdecimal():  # not "²" (int refuses)
             merged_weight = str(int(previous.weight_grams) + weight)
         self.rows[-1] = replace(previous, weight_grams=merged_weight, items=previous.items + 1)
         return True

@@ -15,53 +15,57 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from clickdrop_desktop.api.requests import (
     AddressRequest,
     CreateOrderRequest,
     InvalidRequest,
-    PackageFormat,
     PostageDetailsRequest,
     RecipientDetailsRequest,
-    ShipmentPackageRequest,
+)
+from clickdrop_desktop.form_checks import MAX_MONEY, Checker, utf16_length
+from clickdrop_desktop.package_form import (
+    MAX_PACKAGES,
+    MAX_WEIGHT_G,
+    MIN_WEIGHT_G,
+    ItemInput,
+    PackageInput,
+    check_packages,
+    package_format,
 )
 
+__all__ = [
+    "MAX_MONEY",
+    "MAX_PACKAGES",
+    "MAX_REFERENCE",
+    "MAX_WEIGHT_G",
+    "MIN_WEIGHT_G",
+    "FormResult",
+    "ItemInput",
+    "NewOrderForm",
+    "PackageInput",
+    "new_reference",
+    "package_format",
+    "parse_order_date",
+    "utf16_length",
+    "validate",
+]
+
 MAX_REFERENCE = 40
-MIN_WEIGHT_G, MAX_WEIGHT_G = 1, 30000
-MAX_MONEY = Decimal("999999")
-MAX_PACKAGES = 20
-_PENNY = Decimal("0.01")
 _UK_POSTCODE = re.compile(r"^(GIR ?0AA|[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2})$")
 _UK_CODES = frozenset({"GB", "GBR", "UK"})
 _COUNTRY = re.compile(r"^[A-Z]{2,3}$")
 _SERVICE = re.compile(r"^[A-Za-z0-9]{1,10}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[0-9+() .\-]{5,25}$")
-_SPACES = re.compile(r"[^\S\r\n\t\f\v]")  # every Unicode space separator but the controls
 _DATE_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
-_FORMATS = {f.value.lower(): f for f in PackageFormat} | {
-    "largeletter": PackageFormat.LARGE_LETTER,
-    "smallparcel": PackageFormat.SMALL_PARCEL,
-    "mediumparcel": PackageFormat.MEDIUM_PARCEL,
-    "largeparcel": PackageFormat.LARGE_PARCEL,
-}
-
-
-def utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def new_reference(now: datetime | None = None) -> str:
     """A reference for an order typed without one: unique enough to be the idempotency key."""
     when = (now or datetime.now(UTC)).strftime("%y%m%d")
     return f"CD-{when}-{secrets.token_hex(4).upper()}"
-
-
-@dataclass(frozen=True, slots=True)
-class PackageInput:
-    weight_grams: str = ""
-    package_format: str = "parcel"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,51 +105,6 @@ class FormResult:
         return not self.errors and self.request is not None
 
 
-class _Checker:
-    def __init__(self) -> None:
-        self.errors: dict[str, str] = {}
-
-    def fail(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, message)
-
-    def text(self, name: str, value: str, limit: int, *, required: str | None = None) -> str | None:
-        # No-break and other typographic spaces (pasted from web pages) are plain spaces.
-        cleaned = _SPACES.sub(" ", value).strip()
-        if any(not ch.isprintable() for ch in cleaned):
-            self.fail(name, "contains control characters")
-            return None
-        if not cleaned:
-            if required:
-                self.fail(name, required)
-            return None
-        if utf16_length(cleaned) > limit:
-            self.fail(name, f"at most {limit} characters")
-            return None
-        return cleaned
-
-    def money(self, name: str, value: str, *, default: Decimal | None = None) -> Decimal | None:
-        text = value.strip().replace("£", "").replace(",", "").replace(" ", "")
-        if not text:
-            if default is None:
-                self.fail(name, "required")
-            return default
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            self.fail(name, "not an amount (e.g. 12.50)")
-            return None
-        if not amount.is_finite():
-            self.fail(name, "not an amount (e.g. 12.50)")
-            return None
-        if amount < 0 or amount > MAX_MONEY:
-            self.fail(name, f"must be from 0 to {MAX_MONEY}")
-            return None
-        if amount != amount.quantize(_PENNY):
-            self.fail(name, "whole pence only (at most 2 decimal places)")
-            return None
-        return amount.quantize(_PENNY)
-
-
 def parse_order_date(text: str, now: datetime) -> datetime | None:
     """ISO 8601 or day-first UK dates (31/12/2026, optionally with a time); None if neither."""
     value = text.strip()
@@ -166,11 +125,6 @@ def parse_order_date(text: str, now: datetime) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def package_format(text: str) -> PackageFormat | None:
-    key = re.sub(r"[^a-z]", "", text.strip().lower())
-    return _FORMATS.get(key or "parcel")
-
-
 def validate(
     form: NewOrderForm,
     *,
@@ -179,7 +133,7 @@ def validate(
 ) -> FormResult:
     """Every field's error, or the request to queue. Never raises on bad input."""
     now = now or datetime.now(UTC)
-    check = _Checker()
+    check = Checker()
     reference = _reference(check, form.reference, reference_taken, now)
     order_date = parse_order_date(form.order_date, now)
     if order_date is None:
@@ -203,7 +157,7 @@ def validate(
     email = check.text("email_address", form.email_address, 254)
     if email is not None and not _EMAIL.match(email):
         check.fail("email_address", "not an email address")
-    packages = _packages(check, form.packages)
+    packages = check_packages(check, form.packages)
     service = check.text("service_code", form.service_code, 10)
     if service is not None and not _SERVICE.match(service):
         check.fail("service_code", "letters and digits only (e.g. TPN24)")
@@ -264,7 +218,7 @@ def validate(
 
 
 def _reference(
-    check: _Checker, value: str, taken: Callable[[str], bool] | None, now: datetime
+    check: Checker, value: str, taken: Callable[[str], bool] | None, now: datetime
 ) -> str | None:
     ref = check.text("reference", value, MAX_REFERENCE)
     if "reference" in check.errors:
@@ -280,7 +234,7 @@ def _reference(
     return ref
 
 
-def _country(check: _Checker, value: str) -> str | None:
+def _country(check: Checker, value: str) -> str | None:
     code = check.text("country_code", value, 3, required="required")
     if code is None:
         return None
@@ -293,7 +247,7 @@ def _country(check: _Checker, value: str) -> str | None:
     return code
 
 
-def _postcode(check: _Checker, value: str, country: str | None) -> str | None:
+def _postcode(check: Checker, value: str, country: str | None) -> str | None:
     code = check.text("postcode", value, 20)
     if country in _UK_CODES:
         if code is None:
@@ -307,43 +261,3 @@ def _postcode(check: _Checker, value: str, country: str | None) -> str | None:
             return None
         return normal
     return code
-
-
-def _packages(
-    check: _Checker, packages: tuple[PackageInput, ...]
-) -> tuple[ShipmentPackageRequest, ...] | None:
-    if not packages:
-        check.fail("packages", "at least one package")
-        return None
-    if len(packages) > MAX_PACKAGES:
-        check.fail("packages", f"at most {MAX_PACKAGES} packages")
-        return None
-    out: list[ShipmentPackageRequest] = []
-    for index, package in enumerate(packages):
-        name = f"packages[{index}]"
-        weight = _weight(check, f"{name}.weight_grams", package.weight_grams)
-        fmt = package_format(package.package_format)
-        if fmt is None:
-            allowed = ", ".join(f.value for f in PackageFormat)
-            check.fail(f"{name}.package_format", f"one of {allowed}")
-        if weight is not None and fmt is not None:
-            out.append(
-                ShipmentPackageRequest(weight_in_grams=weight, package_format_identifier=fmt)
-            )
-    return tuple(out) if len(out) == len(packages) else None
-
-
-def _weight(check: _Checker, name: str, value: str) -> int | None:
-    text = value.strip().replace(",", "")
-    if not text.isascii() or not text.isdigit():
-        check.fail(name, "weight in grams, a whole number (e.g. 750)")
-        return None
-    if len(text.lstrip("0")) > len(str(MAX_WEIGHT_G)):
-        # Checked before int(): 5,000 digits would raise Python's int/str digit limit.
-        check.fail(name, f"from {MIN_WEIGHT_G} to {MAX_WEIGHT_G} grams")
-        return None
-    weight = int(text)
-    if not MIN_WEIGHT_G <= weight <= MAX_WEIGHT_G:
-        check.fail(name, f"from {MIN_WEIGHT_G} to {MAX_WEIGHT_G} grams")
-        return None
-    return weight

@@ -176,10 +176,11 @@ class AccountSession:
         options: SyncOptions | None = None,
         on_progress: Callable[[SyncProgress], None] | None = None,
         cancel: threading.Event | None = None,
+        storage: StoreSyncStorage | None = None,
     ) -> SyncEngine:
         return SyncEngine(
             ClientSyncApi(self.client),
-            self.sync_storage(),
+            storage or self.sync_storage(),
             account=self.profile.name,
             full=self.profile.full,
             trading_names=self.profile.trading_names,
@@ -195,14 +196,23 @@ class AccountSession:
         on_progress: Callable[[SyncProgress], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> SyncResult:
-        """Run one sync with rate-limit waits counted; returns the engine's `SyncResult`."""
-        engine = self.sync_engine(options=options, on_progress=on_progress, cancel=cancel)
+        """Run one sync with rate-limit waits counted; returns the engine's `SyncResult`
+        (its extra: `expired`, fetched orders not kept because they were despatched before the
+        retention cut-off; `purged`, cached ones that aged past it and were deleted)."""
+        storage = self.sync_storage()
+        engine = self.sync_engine(
+            options=options, on_progress=on_progress, cancel=cancel, storage=storage
+        )
         remove_rate = self.add_rate_wait_listener(engine.on_rate_wait)
         try:
             with self.listening(engine.on_call_event):
-                return engine.run()
+                result = engine.run()
         finally:
             remove_rate()
+        result.extra["expired"] = storage.expired
+        # Orders that aged past the period since the last run go too, whichever front end syncs.
+        result.extra["purged"] = self.store.retention.purge()
+        return result
 
     # -- life cycle -------------------------------------------------------------------------------
 

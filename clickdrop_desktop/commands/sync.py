@@ -28,6 +28,9 @@ def _summary(result: SyncResult) -> str:
     ]
     if result.rate_limit_waits:
         parts.append(f"{result.rate_limit_waits} rate-limit wait(s)")
+    kept_out = int(result.extra.get("expired", 0)) + int(result.extra.get("purged", 0))
+    if kept_out:
+        parts.append(f"{kept_out} past the retention period not kept")
     if result.resumed:
         parts.append("resumed an interrupted sync")
     if result.trading_names_learned:

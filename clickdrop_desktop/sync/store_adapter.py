@@ -62,6 +62,8 @@ class StoreSyncStorage:
         # The refresh pass walks the open ids in order; listing them once per pass (instead of
         # once per batch of 100) keeps a 100,000-order refresh linear.
         self._open_cache: tuple[datetime | None, list[int]] | None = None
+        #: Fetched orders not stored because they were despatched before the retention cut-off.
+        self.expired = 0
 
     @property
     def store(self) -> Store:
@@ -81,11 +83,16 @@ class StoreSyncStorage:
     ) -> int:
         stored = 0
         with self._store.transaction():
-            if orders:
-                stored = self._store.upsert_orders(orders, _SOURCES[source]).stored
+            # Past the retention period: never stored, and a cached copy goes in this same
+            # transaction, so a full re-sync cannot bring back what the purge took. The guards
+            # have already seen the whole response; this only decides what is kept.
+            kept, expired = self._store.retention.screen(orders)
+            if kept:
+                stored = self._store.upsert_orders(kept, _SOURCES[source]).stored
             if archive:
                 self._store.archive_orders(archive)
             self._store.sync_state.set_json(STATE_KEY, dict(state))
+        self.expired += len(expired)
         return stored
 
     def immutable_of(self, ids: Collection[int]) -> dict[int, Immutable]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from clickdrop_desktop.api.models import OrderStatus
+from clickdrop_desktop.api.models import Order, OrderStatus
 from clickdrop_desktop.store import Store
 from clickdrop_desktop.sync.engine import (
     SyncEngine,
@@ -20,6 +21,7 @@ from clickdrop_desktop.sync.engine import (
 )
 from clickdrop_desktop.sync.ports import Fetched
 from clickdrop_desktop.sync.store_adapter import StoreSyncStorage
+from tests.helpers.sync_fakes import BASE as SYNC_BASE
 from tests.helpers.sync_fakes import ScriptedApi, make_order
 
 OPTIONS = SyncOptions(page_size=10, batch_size=7, confirm_new_ids=False, prefetch=0)
@@ -85,3 +87,74 @@ def test_incident_in_the_real_store_pauses_until_acknowledged(store: Store) -> N
             full=True,
         )
     assert store.get_order(9001) is None
+
+
+def _shipped_days_ago(ident: int, days: float, *, trading_name: str | None = None) -> Order:
+    """An order created and despatched `days` before now (the retention clock is real time)."""
+    shipped = datetime.now(UTC) - timedelta(days=days)
+    minutes = int((shipped - SYNC_BASE).total_seconds() // 60) - 2
+    return make_order(ident, minutes=minutes, shipped=True, trading_name=trading_name)
+
+
+def _forget_high_water(storage: StoreSyncStorage) -> None:
+    """Make the next run a full re-sync (list everything), as a user-requested one is."""
+    state = storage.load_state()
+    state.update(high_water=None, phase="idle")
+    storage.commit(orders=(), archive=(), state=state)
+
+
+def test_a_full_resync_does_not_bring_back_purged_orders(store: Store) -> None:
+    old = [_shipped_days_ago(i, 60 + i) for i in range(1, 6)]
+    recent = [_shipped_days_ago(i, 3) for i in range(6, 9)]
+    upstream = old + recent + [make_order(20, minutes=int(1e6) // 60)]
+    storage = StoreSyncStorage(store)
+    run(ScriptedApi(upstream), storage)
+    assert store.count_orders() == 9
+    assert store.retention.purge_despatched(30) == 5
+
+    # A full re-sync: the sync state is gone (as in a rebuilt store), everything is listed.
+    store.sync_state.delete("sync")
+    fresh = StoreSyncStorage(store)
+    result = run(ScriptedApi(upstream), fresh)
+    assert result.fetched == 9  # type: ignore[attr-defined]
+    assert fresh.expired == 5
+    assert store.count_orders() + store.count_orders(status=OrderStatus.ARCHIVED) == 4
+    assert all(store.get_order(o.order_identifier) is None for o in old)
+    assert all(store.get_order(o.order_identifier) is not None for o in recent)
+
+
+def test_a_rebuilt_store_with_a_period_never_stores_old_orders(store: Store) -> None:
+    store.retention.set_period(30)
+    stored_ids: list[set[int]] = []
+    storage = StoreSyncStorage(store)
+    upstream = [_shipped_days_ago(i, 90.5 - i) for i in range(1, 80)]  # 1..60 are too old
+    original = storage.commit
+
+    def watch(**kwargs: object) -> int:
+        stored = original(**kwargs)  # type: ignore[arg-type]
+        stored_ids.append(store.all_order_ids())
+        return stored
+
+    storage.commit = watch  # type: ignore[method-assign]
+    run(ScriptedApi(upstream), storage)
+    # After every page commit (not only at the end), no expired order is in the cache.
+    assert all(ids <= set(range(61, 80)) for ids in stored_ids)
+    assert store.all_order_ids() == set(range(61, 80))
+    assert storage.expired == 60
+
+
+def test_an_old_foreign_record_is_still_an_incident_not_silently_dropped(store: Store) -> None:
+    store.retention.set_period(30)
+    storage = StoreSyncStorage(store)
+    mine = [_shipped_days_ago(i, 2, trading_name="Acme Ltd") for i in range(1, 5)]
+    run(ScriptedApi(mine), storage, full=True)
+
+    def leak(number: int, fetched: Fetched) -> Fetched:
+        foreign = _shipped_days_ago(9001, 400, trading_name="Other Shop Ltd")
+        return dataclasses.replace(fetched, orders=(*fetched.orders, foreign))
+
+    _forget_high_water(storage)
+    with pytest.raises(SyncIsolationAlert):
+        run(ScriptedApi(mine, tamper=leak), storage, full=True)
+    assert store.get_order(9001) is None
+    assert len(storage.incidents()) == 1

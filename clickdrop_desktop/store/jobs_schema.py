@@ -61,3 +61,71 @@ def migrate_v4(conn: Connection) -> None:
         )
     for statement in _V4_AFTER:
         conn.execute(statement)
+
+
+# Schema 5: a job may print a document of the account rather than of one order (the end-of-day
+# manifest, keyed by its manifest number). The foreign key from `order_identifier` to `orders`
+# cannot hold such a job, so it becomes two triggers that do what its ON DELETE / ON UPDATE
+# CASCADE did, for order documents only. `print_job_events` references `print_jobs`, and a DROP
+# TABLE under foreign keys would cascade into it, so both tables are rebuilt.
+ACCOUNT_DOCUMENTS = ("manifest",)
+_V5_COLUMNS = (
+    "id, idempotency_key, order_identifier, document_type, printer_uri, copies, reprint, "
+    "reprint_number, state, attempts, last_error, created_at, updated_at, expires_at, "
+    "requested_by, claimed_by"
+)
+_V5_TABLES = (
+    _V4_TABLE.replace("print_jobs_v4", "print_jobs_v5").replace(
+        "REFERENCES orders (order_identifier) ON DELETE CASCADE ON UPDATE CASCADE", ""
+    ),
+    """CREATE TABLE print_job_events_v5 (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES print_jobs_v5 (id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        state TEXT NOT NULL,
+        actor TEXT,
+        detail TEXT
+    )""",
+)
+_ORDER_DOCUMENT = "document_type NOT IN ({})".format(
+    ", ".join(f"'{name}'" for name in ACCOUNT_DOCUMENTS)
+)
+_V5_AFTER = (
+    "CREATE INDEX print_jobs_by_state ON print_jobs (state, id)",
+    "CREATE INDEX print_jobs_by_order ON print_jobs (order_identifier, document_type)",
+    "CREATE INDEX print_job_events_by_job ON print_job_events (job_id, id)",
+    f"""CREATE TRIGGER print_jobs_follow_deleted_orders AFTER DELETE ON orders BEGIN
+        DELETE FROM print_jobs
+        WHERE order_identifier = OLD.order_identifier AND {_ORDER_DOCUMENT};
+    END""",
+    f"""CREATE TRIGGER print_jobs_follow_renumbered_orders
+    AFTER UPDATE OF order_identifier ON orders
+    WHEN NEW.order_identifier IS NOT OLD.order_identifier BEGIN
+        UPDATE print_jobs SET order_identifier = NEW.order_identifier
+        WHERE order_identifier = OLD.order_identifier AND {_ORDER_DOCUMENT};
+    END""",
+)
+
+
+def migrate_v5(conn: Connection) -> None:
+    """Schema 4 -> 5 (runs inside the migration's transaction)."""
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'print_jobs'").fetchone()
+    for statement in _V5_TABLES:
+        conn.execute(statement)
+    conn.execute(f"INSERT INTO print_jobs_v5 ({_V5_COLUMNS}) SELECT {_V5_COLUMNS} FROM print_jobs")
+    columns = "id, job_id, at, action, state, actor, detail"
+    conn.execute(
+        f"INSERT INTO print_job_events_v5 ({columns}) SELECT {columns} FROM print_job_events"
+    )
+    conn.execute("DROP TABLE print_job_events")
+    conn.execute("DROP TABLE print_jobs")
+    # Renaming the parent rewrites the child's REFERENCES clause to the new name (SQLite 3.26+).
+    conn.execute("ALTER TABLE print_jobs_v5 RENAME TO print_jobs")
+    conn.execute("ALTER TABLE print_job_events_v5 RENAME TO print_job_events")
+    if row is not None:
+        conn.execute(
+            "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'print_jobs'", (row[0],)
+        )
+    for statement in _V5_AFTER:
+        conn.execute(statement)

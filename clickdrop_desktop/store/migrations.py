@@ -213,11 +213,18 @@ def _v4(conn: Connection) -> None:
     migrate_v4(conn)
 
 
+def _v5(conn: Connection) -> None:
+    from clickdrop_desktop.store.jobs_schema import migrate_v5
+
+    migrate_v5(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "orders, documents, print jobs, outbox, sync state", _run(*_V1)),
     Migration(2, "full-text search over orders", _v2),
     Migration(3, "isolation incidents and quarantine metadata", _run(*_V3)),
     Migration(4, "print queue: uncertain state, requester and worker, job history", _v4),
+    Migration(5, "print queue: jobs of account documents (the end-of-day manifest)", _v5),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -37,6 +37,8 @@ from clickdrop_desktop.api.results import ManifestDetails, ManifestResult, one_l
 from clickdrop_desktop.store import Store
 
 PREFIX = "manifest."
+#: The print queue's document type for a manifest (its job's `order_identifier` is the number).
+MANIFEST_DOCUMENT = "manifest"
 REQUEST_MARKER = "manifest.requesting"
 FIRST_POLL_S = 1.0
 MAX_POLL_S = 8.0
@@ -118,11 +120,7 @@ class Manifests:
 
     def list(self) -> list[ManifestRecord]:
         """Every manifest made here, newest first."""
-        records = []
-        for key, value in self._store.sync_state.items().items():
-            if key.startswith(PREFIX) and key[len(PREFIX) :].isdigit():
-                records.append(ManifestRecord.from_dict(_loads(value)))
-        return sorted(records, key=lambda r: r.number, reverse=True)
+        return kept_manifests(self._store)
 
     def get(self, number: int) -> ManifestRecord | None:
         data = self._store.sync_state.get_json(f"{PREFIX}{int(number)}")
@@ -130,8 +128,7 @@ class Manifests:
 
     def pdf(self, number: int) -> bytes | None:
         """The manifest's PDF, from the encrypted store (works offline); None if not ready."""
-        text = self._store.sync_state.get(f"{PREFIX}{int(number)}.pdf")
-        return None if text is None else base64.b64decode(text)
+        return kept_pdf(self._store, number)
 
     def interrupted_request(self) -> str | None:
         """When an earlier `POST /manifests` got no answer: the time it was sent."""
@@ -241,6 +238,25 @@ class Manifests:
 
     def _mark(self, number: int, state: ManifestState, message: str) -> ManifestRecord:
         return self._keep(number, state, message, None)
+
+
+def kept_pdf(store: Store, number: int) -> bytes | None:
+    """Manifest `number`'s PDF as kept in the account's store (no network); None if not kept."""
+    text = store.sync_state.get(f"{PREFIX}{int(number)}.pdf")
+    return None if text is None else base64.b64decode(text)
+
+
+def kept_manifests(store: Store) -> list[ManifestRecord]:
+    """Every manifest made here, newest first (no network)."""
+    records = []
+    for key, value in store.sync_state.items().items():
+        if (
+            key.startswith(PREFIX)
+            and key[len(PREFIX) :].isdecimal()
+            and key[len(PREFIX) :].isascii()
+        ):
+            records.append(ManifestRecord.from_dict(_loads(value)))
+    return sorted(records, key=lambda r: r.number, reverse=True)
 
 
 def _loads(text: str) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from clickdrop_desktop.store import (
     StoredOrder,
     UncertainPrintJob,
 )
+from printing.account_documents import ACCOUNT_DOCUMENTS, account_document_pdf, describe
 from printing.bitmap import Bitmap
 from printing.documents import packing_slip
 from printing.encoded_cache import DEFAULT_MEMORY_BYTES, EncodedCache, render_key
@@ -163,6 +164,8 @@ class PrintService:
         """Printable without the API (cached, or one we draw ourselves)?"""
         if document_type in OWN_DOCUMENTS:
             return self.store.get_order(order_identifier) is not None
+        if document_type in ACCOUNT_DOCUMENTS:
+            return account_document_pdf(self.store, order_identifier, document_type) is not None
         return self.store.documents.has(order_identifier, document_type)
 
     def document_pdf(
@@ -178,6 +181,12 @@ class PrintService:
 
         Raises `DocumentUnavailable` (`offline=True` when it may be had later).
         """
+        if document_type in ACCOUNT_DOCUMENTS:  # kept in the store, never fetched here
+            kept = account_document_pdf(self.store, order_identifier, document_type)
+            if kept is None:
+                message = f"{describe(order_identifier, document_type)} is not kept here"
+                raise DocumentUnavailable(message, offline=False)
+            return kept
         if document_type not in DOCUMENT_TYPES:
             raise DocumentUnavailable(f"unknown document type {document_type!r}", offline=False)
         if document_type in OWN_DOCUMENTS:
@@ -352,16 +361,19 @@ class PrintService:
         """Print one document of one order now, through the queue; never raises for an
         expected problem (the result's outcome and message say what happened)."""
         uri = coerce_uri(printer_uri)
-        stored = self.store.get_order(order_identifier)
-        if stored is None:
-            return PrintResult(
-                order_identifier,
-                str(order_identifier),
-                document_type,
-                PrintOutcome.UNKNOWN_ORDER,
-                f"order {order_identifier} is not in this account's cache (sync first?)",
-            )
-        reference = stored.order.order_reference or str(order_identifier)
+        if document_type in ACCOUNT_DOCUMENTS:  # no order: the job carries the document's number
+            reference = describe(order_identifier, document_type)
+        else:
+            stored = self.store.get_order(order_identifier)
+            if stored is None:
+                return PrintResult(
+                    order_identifier,
+                    str(order_identifier),
+                    document_type,
+                    PrintOutcome.UNKNOWN_ORDER,
+                    f"order {order_identifier} is not in this account's cache (sync first?)",
+                )
+            reference = stored.order.order_reference or str(order_identifier)
 
         def result(
             outcome: PrintOutcome, message: str, job: PrintJob | None = None, sent: int = 0

@@ -112,3 +112,150 @@ def test_ctrl_n_queues_a_new_order_into_the_outbox_and_the_table(qtbot, app_wind
     qtbot.waitUntil(
         lambda: all(row.state == "sent" for row in w.outbox_panel.model.rows), timeout=20_000
     )
+
+
+# -- several packages -------------------------------------------------------------------------
+
+
+def _focus(dialog: NewOrderDialog):
+    return dialog.focusWidget()  # the dialog's focus, whether or not its window is active
+
+
+def test_ctrl_shift_n_adds_a_package_and_tab_runs_through_it_in_order(qtbot) -> None:
+    dialog = NewOrderDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)  # shortcuts work in the active window
+    assert _focus(dialog) is dialog.edits["full_name"]
+    assert not dialog.packages[0].remove.isVisibleTo(dialog)  # the lone package stays
+    qtbot.keyClick(
+        dialog,
+        Qt.Key.Key_N,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert [p.title() for p in dialog.packages] == ["Package 1", "Package 2"]
+    second = dialog.packages[1]
+    assert _focus(dialog) is second.weight  # straight into the new package's weight
+    assert all(p.remove.isVisibleTo(dialog) for p in dialog.packages)
+    # Tab: the order's last field leads into package 1, package 1's last button into package 2.
+    dialog.edits["total"].setFocus()
+    qtbot.keyClick(_focus(dialog), Qt.Key.Key_Tab)
+    assert _focus(dialog) is dialog.packages[0].weight
+    dialog.packages[0].remove.setFocus()
+    qtbot.keyClick(_focus(dialog), Qt.Key.Key_Tab)
+    assert _focus(dialog) is second.weight
+    second.remove.setFocus()
+    qtbot.keyClick(_focus(dialog), Qt.Key.Key_Tab)
+    assert _focus(dialog) is dialog.add_package
+    # Ctrl+Shift+Backspace removes the package holding the focus; numbering follows.
+    dialog.packages[0].weight.setFocus()
+    qtbot.keyClick(
+        _focus(dialog),
+        Qt.Key.Key_Backspace,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert dialog.packages == [second]
+    assert second.title() == "Package 1"
+    assert not second.remove.isVisibleTo(dialog)
+
+
+def test_several_packages_with_contents_make_one_request(qtbot) -> None:
+    dialog = NewOrderDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _fill(dialog, _GOOD)
+    first = dialog.packages[0]
+    first.edits["height_mm"].setText("100")
+    first.edits["width_mm"].setText("200")
+    first.edits["depth_mm"].setText("50")
+    qtbot.mouseClick(first.add_item, Qt.MouseButton.LeftButton)
+    line = first.items[0]
+    assert _focus(dialog) is line.edits["name"]
+    line.edits["name"].setText("<b>Bold</b> mug")
+    line.edits["sku"].setText("MUG-1")
+    line.edits["quantity"].setText("2")
+    qtbot.mouseClick(dialog.add_package, Qt.MouseButton.LeftButton)
+    dialog.edits["packages[1].weight_grams"].setText("1200")
+    second = dialog.packages[1]
+    second.format_box.setCurrentIndex(second.format_box.findData("mediumParcel"))
+    with qtbot.waitSignal(dialog.submitted, timeout=2000) as got:
+        dialog.submit()
+    packages = got.args[0].to_api()["packages"]
+    assert packages == [
+        {
+            "weightInGrams": 750,
+            "packageFormatIdentifier": "parcel",
+            "dimensions": {"heightInMms": 100, "widthInMms": 200, "depthInMms": 50},
+            "contents": [{"quantity": 2, "name": "<b>Bold</b> mug", "SKU": "MUG-1"}],
+        },
+        {"weightInGrams": 1200, "packageFormatIdentifier": "mediumParcel"},
+    ]
+
+
+def test_a_bad_second_package_is_named_shown_and_focused(qtbot) -> None:
+    dialog = NewOrderDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    _fill(dialog, _GOOD)
+    second = dialog.new_package()
+    assert second is not None
+    second.weight.setText("40000")
+    line = second.add_item_row()
+    line.edits["name"].setText("<i>Mug</i>")  # no SKU, no value: the spec refuses it
+    dialog.submit()
+    error = dialog.errors["packages[1].weight_grams"]
+    assert error.text() == "Package 2: weight must be from 1 to 30000 grams"
+    assert error.isVisibleTo(dialog)
+    assert error.textFormat() == Qt.TextFormat.PlainText
+    assert line.error.text().startswith("Package 2, item 1: line needs a SKU")
+    assert line.error.textFormat() == Qt.TextFormat.PlainText
+    assert not dialog.errors["packages[0].weight_grams"].isVisibleTo(dialog)
+    assert _focus(dialog) is second.weight
+    assert "2 fields" in dialog.status.text()
+    _shot(dialog, "new_order_packages_errors.png")
+
+
+def test_an_order_holds_at_most_twenty_packages(qtbot) -> None:
+    dialog = NewOrderDialog()
+    qtbot.addWidget(dialog)
+    while dialog.new_package() is not None:
+        pass
+    assert len(dialog.packages) == 20
+    assert not dialog.add_package.isEnabled()
+    assert "at most 20" in dialog.status.text()
+    dialog.remove_package(dialog.packages[3])
+    assert dialog.add_package.isEnabled()
+    assert [p.number for p in dialog.packages] == list(range(1, 20))
+
+
+def test_a_multi_package_order_queued_in_the_app_reaches_the_sandbox(
+    qtbot, app_window, demo_env
+) -> None:
+    w = app_window
+    w.commands.new_order.trigger()
+    dialog = _open_dialog()
+    _fill(dialog, _GOOD | {"reference": "FORM-PKGS-1", "service_code": "TPN24"})
+    dialog.new_package()
+    dialog.new_package()
+    dialog.edits["packages[1].weight_grams"].setText("300")
+    dialog.edits["packages[2].weight_grams"].setText("2000")
+    dialog.submit()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=10_000)
+
+    def posted() -> list[dict]:
+        return [
+            item
+            for entry in demo_env.info.requests()
+            if entry["method"] == "POST" and entry["path"].endswith("/orders")
+            for item in entry["body"]["items"]
+            if item["orderReference"] == "FORM-PKGS-1"
+        ]
+
+    qtbot.waitUntil(lambda: bool(posted()), timeout=20_000)  # replayed once the app is online
+    qtbot.waitUntil(lambda: w.outbox_panel.model.rows == [], timeout=20_000)  # nothing waits
+    posts = posted()
+    assert len(posts) == 1  # sent once
+    assert [p["weightInGrams"] for p in posts[0]["packages"]] == [750, 300, 2000]

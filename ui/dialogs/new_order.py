@@ -1,13 +1,16 @@
-"""The New order dialog: the form of `orders_form.NewOrderForm`, each field's error shown under it."""
+"""The New order dialog: the form of `orders_form.NewOrderForm`, one or more packages, each
+field's error shown under it (plain text: messages may quote what was typed)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -15,27 +18,23 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from clickdrop_desktop.api.order_parts import PackageFormat
-from clickdrop_desktop.orders_form import NewOrderForm, PackageInput, validate
+from clickdrop_desktop.orders_form import MAX_PACKAGES, NewOrderForm, validate
+from ui.dialogs.new_order_package import PackageEditor, error_label
+from ui.widgets.plain import PlainLabel
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QComboBox
+
     from ui.controllers.outbox import OutboxController
 
-_WEIGHT = "packages[0].weight_grams"
-_FORMAT = "packages[0].package_format"
-_FORMAT_TEXT = {
-    PackageFormat.PARCEL: "Parcel",
-    PackageFormat.SMALL_PARCEL: "Small parcel",
-    PackageFormat.MEDIUM_PARCEL: "Medium parcel",
-    PackageFormat.LARGE_PARCEL: "Large parcel",
-    PackageFormat.LETTER: "Letter",
-    PackageFormat.LARGE_LETTER: "Large letter",
-    PackageFormat.DOCUMENTS: "Documents",
-}
+ADD_PACKAGE_KEYS = "Ctrl+Shift+N"
+REMOVE_PACKAGE_KEYS = "Ctrl+Shift+Backspace"
 # (group, [(field, label, placeholder)]) in tab order
 _GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
     (
@@ -55,18 +54,11 @@ _GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ],
     ),
     (
-        "Parcel",
-        [
-            (_WEIGHT, "&Weight (g)", "e.g. 750"),
-            (_FORMAT, "&Format", ""),
-            ("service_code", "&Service code", "optional, e.g. TPN24"),
-        ],
-    ),
-    (
         "Order",
         [
             ("reference", "&Reference", "blank: one is made for you"),
             ("order_date", "Or&der date", "blank: now (31/12/2026 or 2026-12-31)"),
+            ("service_code", "&Service code", "optional, e.g. TPN24"),
             ("subtotal", "Su&btotal (£)", "0.00"),
             ("shipping_cost_charged", "Shipp&ing (£)", "0.00"),
             ("total", "Tota&l (£)", "blank: subtotal + shipping"),
@@ -77,7 +69,11 @@ _GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
 
 class NewOrderDialog(QDialog):
     """Emits `submitted(request)` once the form validates; the caller queues it and then
-    calls `finish()` (closes) or `refuse(message)` (shows why under the reference)."""
+    calls `finish()` (closes) or `refuse(message)` (shows why under the reference).
+
+    Fields are named as `orders_form` names them: `edits["postcode"]`,
+    `edits["packages[1].weight_grams"]`, `edits["packages[0].contents[0].sku"]`.
+    """
 
     submitted = Signal(object)  # CreateOrderRequest
 
@@ -91,28 +87,53 @@ class NewOrderDialog(QDialog):
         self.setWindowTitle("New order")
         self.setObjectName("NewOrderDialog")
         self._reference_taken = reference_taken
-        self.edits: dict[str, QLineEdit] = {}
-        self.errors: dict[str, QLabel] = {}
-        self.format_box = QComboBox()
-        for fmt, text in _FORMAT_TEXT.items():
-            self.format_box.addItem(text, fmt.value)
-        intro = QLabel(
+        self._edits: dict[str, QLineEdit] = {}
+        self._errors: dict[str, QLabel] = {}
+        self.packages: list[PackageEditor] = []
+        intro = PlainLabel(
             "The order is kept here at once and sent to Click & Drop when it answers "
-            "(see the outbox)."
+            "(see the outbox). An order may go in several packages, each with its own weight.",
+            wrap=True,
         )
-        intro.setTextFormat(Qt.TextFormat.PlainText)
-        intro.setWordWrap(True)
-        columns = QHBoxLayout()
+        self.add_package = QPushButton("Add &package")
+        self.add_package.setAutoDefault(False)
+        self.add_package.setToolTip(f"Add another package to this order ({ADD_PACKAGE_KEYS})")
+        self.add_package.clicked.connect(self._on_add_package_clicked)
+        self.packages_error = error_label("packages")
+        self._package_list = QVBoxLayout()
+        self._package_list.setContentsMargins(0, 0, 0, 0)
+        self._package_list.setSpacing(8)
+        holder = QWidget()
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(0, 0, 4, 0)
+        holder_layout.addLayout(self._package_list)
+        holder_layout.addStretch(1)
+        self.package_scroll = QScrollArea()
+        self.package_scroll.setObjectName("PackagesScroll")
+        self.package_scroll.setWidgetResizable(True)
+        self.package_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.package_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.package_scroll.setWidget(holder)
+        packages_box = QGroupBox("Packages")
+        packages_layout = QVBoxLayout(packages_box)
+        packages_layout.addWidget(self.package_scroll, 1)
+        packages_layout.addWidget(self.packages_error)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.add_package)
+        hint = PlainLabel(f"{ADD_PACKAGE_KEYS} adds one", object_name="Muted")
+        add_row.addWidget(hint)
+        add_row.addStretch(1)
+        packages_layout.addLayout(add_row)
+
+        recipient, order = (self._group(title, rows) for title, rows in _GROUPS)
         left = QVBoxLayout()
-        right = QVBoxLayout()
-        for index, (title, rows) in enumerate(_GROUPS):
-            (left if index == 0 else right).addWidget(self._group(title, rows))
-        right.addStretch(1)
-        columns.addLayout(left, 1)
-        columns.addLayout(right, 1)
-        self.status = QLabel("")
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.status.setWordWrap(True)
+        left.addWidget(recipient)
+        left.addWidget(order)
+        left.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 4)
+        columns.addWidget(packages_box, 6)
+        self.status = PlainLabel("", wrap=True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -123,60 +144,162 @@ class NewOrderDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addLayout(columns)
+        layout.addLayout(columns, 1)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
-        self.edits["country_code"].setText("GB")
-        self.edits["full_name"].setFocus()
+        QShortcut(QKeySequence(ADD_PACKAGE_KEYS), self).activated.connect(
+            self._on_add_package_clicked
+        )
+        QShortcut(QKeySequence(REMOVE_PACKAGE_KEYS), self).activated.connect(
+            self._on_remove_shortcut_activated
+        )
+        self.new_package()
+        self._edits["country_code"].setText("GB")
+        self._edits["full_name"].setFocus()
+        self.resize(1100, 690)
 
     def _group(self, title: str, rows: list[tuple[str, str, str]]) -> QGroupBox:
         box = QGroupBox(title)
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setVerticalSpacing(4)
         for name, label, placeholder in rows:
-            field: QWidget
-            if name == _FORMAT:
-                field = self.format_box
-            else:
-                edit = QLineEdit()
-                edit.setObjectName(name)
-                edit.setPlaceholderText(placeholder)
-                self.edits[name] = edit
-                field = edit
-            error = QLabel("")
-            error.setObjectName(f"error:{name}")
-            error.setTextFormat(Qt.TextFormat.PlainText)  # messages may quote customer text
-            error.setStyleSheet("color: #c62828;")
-            error.setVisible(False)
-            self.errors[name] = error
+            edit = QLineEdit()
+            edit.setObjectName(name)
+            edit.setPlaceholderText(placeholder)
+            self._edits[name] = edit
+            error = error_label(name)
+            self._errors[name] = error
             column = QVBoxLayout()
             column.setContentsMargins(0, 0, 0, 0)
             column.setSpacing(1)
-            column.addWidget(field)
+            column.addWidget(edit)
             column.addWidget(error)
             holder = QWidget()
             holder.setLayout(column)
             caption = QLabel(label)
-            caption.setBuddy(field)
+            caption.setBuddy(edit)
             form.addRow(caption, holder)
         return box
 
-    def form(self) -> NewOrderForm:
-        text = {name: edit.text() for name, edit in self.edits.items()}
-        package = PackageInput(
-            weight_grams=text.pop(_WEIGHT), package_format=str(self.format_box.currentData())
+    # -- packages -------------------------------------------------------------------------------
+
+    def new_package(self) -> PackageEditor | None:
+        """Add a package at the end (None when the order has the most it may have)."""
+        if len(self.packages) >= MAX_PACKAGES:
+            self.status.setText(f"An order has at most {MAX_PACKAGES} packages")
+            return None
+        editor = PackageEditor(len(self.packages) + 1)
+        editor.remove_requested.connect(self.remove_package)
+        editor.chain_changed.connect(self._fix_tab_order)
+        self.packages.append(editor)
+        self._package_list.addWidget(editor)
+        editor.show()  # at once, not when the layout's queued show runs (tests, focus)
+        self._renumber()
+        return editor
+
+    def remove_package(self, editor: PackageEditor) -> None:
+        if len(self.packages) <= 1 or editor not in self.packages:
+            return  # an order has at least one package
+        index = self.packages.index(editor)
+        self.packages.remove(editor)
+        editor.setParent(None)
+        editor.deleteLater()
+        self._renumber()
+        self.packages[min(index, len(self.packages) - 1)].weight.setFocus(
+            Qt.FocusReason.OtherFocusReason
         )
-        return NewOrderForm(packages=(package,), **text)
+
+    def _renumber(self) -> None:
+        for number, editor in enumerate(self.packages, 1):
+            editor.set_number(number, removable=len(self.packages) > 1)
+        self.add_package.setEnabled(len(self.packages) < MAX_PACKAGES)
+        self._fix_tab_order()
+
+    def _on_add_package_clicked(self) -> None:
+        editor = self.new_package()
+        if editor is not None:
+            editor.weight.setFocus(Qt.FocusReason.OtherFocusReason)
+            # once laid out, bring the new package into view
+            QTimer.singleShot(0, lambda: self._show_package(editor))
+
+    def _show_package(self, editor: PackageEditor) -> None:
+        if editor in self.packages:
+            self.package_scroll.ensureWidgetVisible(editor, 0, 0)
+
+    def _on_remove_shortcut_activated(self) -> None:
+        focus = QApplication.focusWidget()
+        for editor in self.packages:
+            if focus is not None and (focus is editor or editor.isAncestorOf(focus)):
+                self.remove_package(editor)
+                return
+
+    def _fix_tab_order(self) -> None:
+        """Recipient, order, then each package top to bottom, then the buttons."""
+        chain: list[QWidget] = list(self._edits.values())
+        for editor in self.packages:
+            chain += editor.focus_chain()
+        chain.append(self.add_package)
+        chain += list(self.buttons.buttons())
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    # -- fields ---------------------------------------------------------------------------------
+
+    @property
+    def format_box(self) -> QComboBox:
+        """The first package's format (an order of one package has only this one)."""
+        return self.packages[0].format_box
+
+    @property
+    def edits(self) -> dict[str, QLineEdit]:
+        """Every line edit by its form field name, in tab order."""
+        out = dict(self._edits)
+        for index, editor in enumerate(self.packages):
+            for name, edit in editor.field_edits().items():
+                out[f"packages[{index}].{name}"] = edit
+        return out
+
+    @property
+    def errors(self) -> dict[str, QLabel]:
+        """The error label under each field of the order and of each package."""
+        out = dict(self._errors)
+        for index, editor in enumerate(self.packages):
+            for name, label in editor.errors.items():
+                out[f"packages[{index}].{name}"] = label
+        return out
+
+    def form(self) -> NewOrderForm:
+        text = {name: edit.text() for name, edit in self._edits.items()}
+        packages = tuple(editor.value() for editor in self.packages)
+        return NewOrderForm(packages=packages, **text)
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        for name, label in self.errors.items():
+        for name, label in self._errors.items():
             message = errors.get(name, "")
             label.setText(message)
             label.setVisible(bool(message))
-        first = next((n for n in self.edits if n in errors), None)
+        for index, editor in enumerate(self.packages):
+            prefix = f"packages[{index}]."
+            editor.show_errors(
+                {k[len(prefix) :]: m for k, m in errors.items() if k.startswith(prefix)}
+            )
+        general = errors.get("packages", "") or errors.get("form", "")
+        self.packages_error.setText(general)
+        self.packages_error.setVisible(bool(general))
+        edits = self.edits
+        first = next((n for n in edits if n in errors), None)
         if first is not None:
-            self.edits[first].setFocus()
-            self.edits[first].selectAll()
+            edits[first].setFocus()
+            edits[first].selectAll()
+            for editor in self.packages:
+                if editor.isAncestorOf(edits[first]):
+                    self.package_scroll.ensureWidgetVisible(edits[first])
+        else:
+            box = next((e.format_box for i, e in enumerate(self.packages)
+                        if f"packages[{i}].package_format" in errors), None)  # fmt: skip
+            if box is not None:
+                box.setFocus()
         count = len(errors)
         self.status.setText(
             f"{count} field{'s' if count != 1 else ''} to correct" if errors else ""

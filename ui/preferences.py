@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from PySide6.QtCore import QSettings
 
@@ -73,7 +73,8 @@ class Preferences:
             options.setdefault("darkness", str(self.darkness))
         if self.speed is not None:
             options.setdefault("speed", str(self.speed))
-        return urlunsplit(parts._replace(query=urlencode(options)))
+        # Not urlunsplit: it drops the empty authority of `file:///path` (`file:/path`).
+        return f"{base.partition('?')[0]}?{urlencode(options)}"
 
     def with_changes(self, **changes: Any) -> Preferences:
         return replace(self, **changes)

@@ -1,4 +1,5 @@
-"""Orders > End-of-day manifest (OBA, online): confirm, create in a worker, save its PDF."""
+"""Orders > End-of-day manifest (OBA, online): confirm, create in a worker, then print or save
+its PDF (the kept-manifests dialog when a print service is given, else a save prompt)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from clickdrop_desktop.errors import describe
 if TYPE_CHECKING:
     from clickdrop_desktop.manifests import ManifestRecord, Manifests
     from ui.dialogs.factory import Dialogs
+    from ui.dialogs.manifest_print import ManifestPrintService
     from ui.services.workspace import Workspace
     from ui.tasks import TaskRunner
 
@@ -37,8 +39,10 @@ class ManifestFlow(QObject):
         workspace: Callable[[], Workspace | None],
         *,
         wait_s: float = 30.0,
+        printing: ManifestPrintService | None = None,
     ) -> None:
         super().__init__(parent)
+        self._printing = printing
         self._parent = parent
         self._tasks = tasks
         self._dialogs = dialogs
@@ -86,6 +90,14 @@ class ManifestFlow(QObject):
             )
             self._dialogs.info(self._parent, "End-of-day manifest", text)
             self._end(text)
+            return
+        if self._printing is not None:  # print it or save it, there or later
+            from ui.dialogs.manifest_dialog import open_manifests
+
+            open_manifests(
+                self._parent, self._printing, self._tasks, self._dialogs, select=record.number
+            )
+            self._end(f"Manifest {record.number} created; its PDF is kept here")
             return
         path = self._dialogs.save_file(
             self._parent,

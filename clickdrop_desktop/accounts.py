@@ -49,6 +49,24 @@ class RegistryDamaged(AccountError):
     """`accounts.json` cannot be read; nothing was changed."""
 
 
+class RebuildPending(AccountError):
+    """A cache rebuild of this account is under way or was interrupted: finish it first."""
+
+
+#: `AccountRecord.extra` key of a cache rebuild in progress (see `cache_repair`).
+REBUILD_MARK = "cache_rebuild"
+
+
+def check_no_rebuild(record: AccountRecord) -> None:
+    """Refuse to open an account's cache while a rebuild of it is unfinished (its files are
+    being replaced: a change written to the old ones now could be sent twice)."""
+    if record.extra.get(REBUILD_MARK):
+        raise RebuildPending(
+            f"a rebuild of {record.name!r}'s order cache is unfinished; finish it with "
+            "'clickdrop-desktop cache --rebuild'"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class AccountRecord:
     """One signed-in account. No secret: safe to print, log and show."""

@@ -20,7 +20,7 @@ from typing import Self
 
 import httpx
 
-from clickdrop_desktop.accounts import AccountRecord
+from clickdrop_desktop.accounts import AccountRecord, check_no_rebuild
 from clickdrop_desktop.api.client import ClickDropClient
 from clickdrop_desktop.api.events import CallEvent
 from clickdrop_desktop.api.http import AuthScheme
@@ -318,6 +318,7 @@ def open_account(
     own_vault = vault is None
     vault = vault or Vault()
     record = vault.registry.find(name)
+    check_no_rebuild(record)
     keys = vault.unlock(
         record.name, passphrase=passphrase if passphrase is not None else passphrase_from_env()
     )

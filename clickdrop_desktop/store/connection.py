@@ -14,6 +14,7 @@ from sqlcipher3 import dbapi2 as sqlcipher
 
 from clickdrop_desktop.store.crypto import check_store_key
 from clickdrop_desktop.store.errors import (
+    REPAIR_HINT,
     StoreBusy,
     StoreCorrupt,
     StoreError,
@@ -86,7 +87,7 @@ def _create_private_file(path: Path) -> None:
 def _check_size(path: Path, settings: CipherSettings) -> None:
     size = path.stat().st_size
     if size % settings.page_size:
-        raise StoreCorrupt("the order cache file is truncated or damaged; rebuild it from the API")
+        raise StoreCorrupt(f"the order cache file is truncated or damaged; {REPAIR_HINT}")
 
 
 def is_corruption(exc: BaseException) -> bool:
@@ -100,7 +101,7 @@ def translate(exc: BaseException) -> StoreError:
     if any(sign in text for sign in _BUSY_SIGNS):
         return StoreBusy("the order cache is busy in another window or process; try again")
     if is_corruption(exc):
-        return StoreCorrupt("the order cache file is damaged; rebuild it from the API")
+        return StoreCorrupt(f"the order cache file is damaged; {REPAIR_HINT}")
     return StoreError(f"order cache error: {str(exc).splitlines()[0][:160] if str(exc) else ''}")
 
 
@@ -171,6 +172,9 @@ def connect(
     except DatabaseError as exc:
         raise translate(exc) from None
     try:
+        # SQLCipher logs decryption failures to stderr itself (several lines per damaged page);
+        # the typed error raised below is the one line a user sees, so its log stays off.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         apply_key(conn, raw, settings)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -180,7 +184,8 @@ def connect(
             if "not a database" not in str(exc).lower():
                 raise translate(exc) from None
             raise WrongStoreKey(
-                "the order cache cannot be decrypted with this account's key"
+                "the order cache cannot be decrypted with this account's key; if it is this "
+                f"account's, {REPAIR_HINT}"
             ) from None
         with translated():
             configure(conn)

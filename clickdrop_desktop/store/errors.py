@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+#: What every "damaged cache" message ends with: the command that repairs it.
+REPAIR_HINT = "repair it with 'clickdrop-desktop cache --rebuild'"
+
 
 class StoreError(Exception):
     """Base of every store error. `message` is one line a user can act on."""

@@ -32,6 +32,7 @@ from clickdrop_desktop.store.crypto import key_id as fingerprint
 from clickdrop_desktop.store.database import Database
 from clickdrop_desktop.store.documents import Documents
 from clickdrop_desktop.store.errors import (
+    REPAIR_HINT,
     ForeignStore,
     JournalUnreadable,
     StoreCorrupt,
@@ -39,7 +40,7 @@ from clickdrop_desktop.store.errors import (
 )
 from clickdrop_desktop.store.incidents import Incidents
 from clickdrop_desktop.store.jobs import PrintJobs
-from clickdrop_desktop.store.journal import JournalState, OutboxJournal
+from clickdrop_desktop.store.journal import JournalContents, JournalState, OutboxJournal
 from clickdrop_desktop.store.migrations import migrate, schema_version
 from clickdrop_desktop.store.order_queries import OrderRow, OrderSort, StoredOrder
 from clickdrop_desktop.store.orders import OrderSource, UpsertCounts
@@ -50,6 +51,8 @@ from clickdrop_desktop.store.outbox import (
     unsynced_snapshots,
 )
 from clickdrop_desktop.store.retention import Retention
+from clickdrop_desktop.store.salvage import Salvage
+from clickdrop_desktop.store.salvage import apply as apply_salvage
 from clickdrop_desktop.store.state import SyncState
 
 STORE_FILE = "store.db"
@@ -64,10 +67,10 @@ def journal_path(path: Path) -> Path:
 def _check_identity(conn: Connection, account_id: str) -> None:
     """Refuse a store written for another account before touching anything in it."""
     if schema_version(conn) < 1:
-        raise StoreCorrupt("the order cache has no schema; rebuild it from the API")
+        raise StoreCorrupt(f"the order cache has no schema; {REPAIR_HINT}")
     row = conn.execute("SELECT value FROM meta WHERE key = 'account_id'").fetchone()
     if row is None:
-        raise StoreCorrupt("the order cache has no account id; rebuild it from the API")
+        raise StoreCorrupt(f"the order cache has no account id; {REPAIR_HINT}")
     if row[0] != account_id:
         raise ForeignStore("this order cache belongs to another account; it was not opened")
 
@@ -142,7 +145,7 @@ class Store:
             if key_id is not None:
                 raise StoreCorrupt(
                     "the order cache file is damaged (its first page fails authentication); "
-                    "rebuild it from the API"
+                    f"{REPAIR_HINT}"
                 ) from None
             raise
         try:
@@ -158,7 +161,7 @@ class Store:
                     if problems:
                         raise StoreCorrupt(
                             "the order cache file is damaged (integrity check failed); "
-                            "rebuild it from the API"
+                            f"{REPAIR_HINT}"
                         )
             journal = OutboxJournal(journal_path(path), raw, account_id)
             db = Database(conn, journal)
@@ -224,6 +227,19 @@ class Store:
         shred_files(path)
         return cls.open(path, raw, account_id=account_id, key_id=key_id, cipher=cipher)
 
+    def restore_outbox(self, contents: JournalContents) -> int:
+        """Apply another journal's committed changes (a rebuild under a new key read the old
+        journal with the old key), then write this store's own journal to match."""
+        with self._db.transaction() as conn:
+            applied = reconcile_with_journal(conn, contents)
+        self._sync_journal()
+        return applied
+
+    def carry_over(self, salvage: Salvage) -> None:
+        """Take what a rebuild salvaged from the old file (settings, trading names, incidents)."""
+        with self._db.transaction() as conn:
+            apply_salvage(conn, salvage)
+
     def close(self) -> None:
         """Close the connection (checkpointing the WAL) and drop the journal key."""
         self._db.close()
@@ -259,7 +275,7 @@ class Store:
         """Full integrity check; raises `StoreCorrupt` if any page is damaged."""
         with self._db.read() as conn:
             if integrity_problems(conn):
-                raise StoreCorrupt("the order cache file is damaged; rebuild it from the API")
+                raise StoreCorrupt(f"the order cache file is damaged; {REPAIR_HINT}")
 
     @property
     def schema_version(self) -> int:

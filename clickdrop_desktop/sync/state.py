@@ -131,6 +131,23 @@ def acknowledge(storage: SyncStorage, *, when: datetime | None = None) -> int:
     return storage.acknowledge_incidents(state_time(when or utc_now()) or "", state)
 
 
+def accept_trading_names(
+    storage: SyncStorage, names: Sequence[str], *, when: datetime | None = None
+) -> tuple[list[str], int]:
+    """The user says `names` are this account's own (renamed in Click & Drop): record them,
+    then acknowledge the open incidents so the sync fetches the refused page again. Returns
+    the recorded names and how many incidents were acknowledged.
+
+    Only the trading-name guard learns from this; every other guard still runs, and ids
+    refused before pass only when the account's own by-id lookup vouches for them.
+    """
+    clean = [" ".join(n.split()) for n in names]
+    if not clean or any(not n or len(n) > 100 or not n.isprintable() for n in clean):
+        raise ValueError("a trading name is 1 to 100 printable characters")
+    recorded = learn_trading_names(storage, clean)
+    return recorded, acknowledge(storage, when=when)
+
+
 def sync_status(storage: SyncStorage) -> dict[str, Any]:
     """What `status` shows about sync: last run, paused, trading names count."""
     state = normalise_state(storage.load_state())

@@ -1,4 +1,5 @@
-"""An account's two keyring entries (`<account id>:api-key`, `<account id>:store-key`)."""
+"""An account's keyring entries (`<account id>:api-key`, `<account id>:store-key`, and during a
+cache rebuild `<account id>:store-key-next`, the new store key until it replaces the old one)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from clickdrop_desktop.vault.keyring_policy import KeyringChoice
 from clickdrop_desktop.vault.secrets import AccountKeys
 
 SERVICE = "clickdrop-desktop"
-ITEMS = ("api-key", "store-key")
+ITEMS = ("api-key", "store-key", "store-key-next")
+STORE_KEY, NEXT_STORE_KEY = "store-key", "store-key-next"
 
 
 def entry(account_id: str, item: str) -> str:
@@ -64,3 +66,33 @@ def delete_keys(backend: KeyringBackend, account_id: str) -> bool:
             except Exception:  # noqa: BLE001
                 ok = False
     return ok
+
+
+def write_entry(backend: KeyringBackend, account_id: str, item: str, value: str) -> None:
+    """Store one entry and read it back; `KeyringUnavailable` (no secret in it) on failure."""
+    try:
+        backend.set_password(SERVICE, entry(account_id, item), value)
+        kept = backend.get_password(SERVICE, entry(account_id, item)) == value
+    except Exception as exc:  # noqa: BLE001 - any backend failure: one line, no secret
+        raise KeyringUnavailable(
+            f"the keyring refused to store a key ({exc.__class__.__name__})"
+        ) from None
+    if not kept:
+        raise KeyringUnavailable("the keyring did not keep the key it was given")
+
+
+def read_entry(backend: KeyringBackend, account_id: str, item: str) -> str | None:
+    try:
+        return backend.get_password(SERVICE, entry(account_id, item))
+    except Exception as exc:  # noqa: BLE001 - locked collection, D-Bus gone, ...
+        raise KeyringUnavailable(
+            f"the keyring could not be read ({exc.__class__.__name__}); unlock it and retry"
+        ) from None
+
+
+def delete_entry(backend: KeyringBackend, account_id: str, item: str) -> None:
+    try:
+        backend.delete_password(SERVICE, entry(account_id, item))
+    except Exception:  # noqa: BLE001 - already gone (PasswordDeleteError)
+        if read_entry(backend, account_id, item) is not None:
+            raise KeyringUnavailable("the keyring refused to delete a key") from None

@@ -27,12 +27,13 @@ from clickdrop_desktop.accounts import (
     AccountExists,
     AccountRecord,
     AccountRegistry,
+    check_no_rebuild,
     now_text,
     with_crypto,
 )
 from clickdrop_desktop.store import CIPHER_V1, STORE_FILE, CipherSettings, Store
-from clickdrop_desktop.store.crypto import STORE_KEY_BYTES
-from clickdrop_desktop.vault import keyring_entries, signout
+from clickdrop_desktop.store.crypto import STORE_KEY_BYTES, key_id
+from clickdrop_desktop.vault import keyring_entries, rotation, signout
 from clickdrop_desktop.vault.errors import (
     InsecureKeyring,
     KeyMismatch,
@@ -113,6 +114,13 @@ class Vault:
 
     def __repr__(self) -> str:
         return f"Vault(unlocked={sorted(self._unlocked)!r})"
+
+    wrapped_file = WRAPPED_FILE
+
+    @property
+    def kdf(self) -> ScryptParams:
+        """scrypt parameters for new wraps (key rotation re-wraps with them)."""
+        return self._kdf
 
     # -- where keys go -----------------------------------------------------------------------------
 
@@ -226,6 +234,11 @@ class Vault:
                 return held
         keys = self._read_keys(record, passphrase)
         if keys.key_id != record.key_id:
+            # A cache rebuild interrupted after the record switched to its new key.
+            staged = rotation.read_staged(self, record, passphrase)
+            if staged is not None and key_id(staged) == record.key_id:
+                keys = AccountKeys(record.account_id, keys.api_key, staged)
+        if keys.key_id != record.key_id:
             keys.wipe()
             raise KeyMismatch(
                 f"the store key found for {record.name!r} is not the one its store was made "
@@ -327,6 +340,7 @@ class Vault:
     def open_store(self, name: str) -> Store:
         """Open the unlocked account's encrypted store (created on first use)."""
         record = self.registry.get(name)
+        check_no_rebuild(record)
         keys = self.keys(name)
         cipher = CipherSettings.from_dict(dict(record.crypto.get("store") or CIPHER_V1.to_dict()))
         return Store.open(

@@ -119,6 +119,9 @@ def unwrap(blob: bytes, *, passphrase: str, account_id: str, name: str) -> dict[
         raise WrongPassphrase(f"wrong passphrase for account {name!r}") from None
     try:
         payload = json.loads(plain)
-        return {"api_key": str(payload["api_key"]), "store_key": str(payload["store_key"])}
+        keys = {"api_key": str(payload["api_key"]), "store_key": str(payload["store_key"])}
+        if payload.get("store_key_next"):  # a cache rebuild's new key, until it takes over
+            keys["store_key_next"] = str(payload["store_key_next"])
+        return keys
     except (ValueError, KeyError, TypeError):
         raise WrappedKeysDamaged("the wrapped keys opened but hold no keys") from None

@@ -152,11 +152,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--dpi", type=int, default=203)
 
+    p = sub.add_parser("cache", help="check or repair the encrypted order cache; its retention")
+    _add_account_option(p)
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument(
+        "--check", action="store_true", help="quick_check and cipher_integrity_check, one line"
+    )
+    g.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="move the damaged cache aside, start a new one under a new key, keep the outbox",
+    )
+    g.add_argument(
+        "--retention", metavar="DAYS", help="keep despatched orders DAYS days ('off': keep all)"
+    )
+    p.add_argument(
+        "--force", action="store_true", help="rebuild even if unsent changes cannot be read"
+    )
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("incidents", help="isolation incidents: list or export for a breach log")
     _add_account_option(p)
     p.add_argument("--export", metavar="PATH", help="write the incident records as JSON")
     p.add_argument(
         "--ack", action="store_true", help="acknowledge open incidents so sync may run again"
+    )
+    p.add_argument(
+        "--accept-trading-name",
+        metavar="NAME",
+        action="append",
+        help="NAME is this account's own (renamed in Click & Drop): record it and acknowledge",
     )
     return parser
 
@@ -175,6 +200,7 @@ _COMMAND_MODULES = {
     "import": "clickdrop_desktop.commands.import_",
     "virtual-printer": "clickdrop_desktop.commands.virtual_printer",
     "incidents": "clickdrop_desktop.commands.incidents",
+    "cache": "clickdrop_desktop.commands.cache",
 }
 
 

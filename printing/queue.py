@@ -333,6 +333,53 @@ class PrintQueue:
         job, won = self._claim(job_id)
         if not won:
             return self._not_claimed(job, job_id)
+        return self._prepare_and_send(job, prepare)
+
+    def submit(
+        self,
+        order_identifier: int,
+        document_type: str,
+        printer_uri: PrinterUri | str,
+        prepare: Preparer,
+        *,
+        copies: int = 1,
+        reprint: bool = False,
+        actor: str | None = None,
+    ) -> JobResult:
+        """`enqueue` then `process`, for a document already at hand (a bench scan of a cached
+        label): the job is recorded and claimed in ONE commit instead of two, then made and
+        sent exactly as `process` does. The store syncs every commit to disk (a few ms each on
+        a busy machine, the largest cost of a scan once the label is encoded), and nothing
+        happens between the two that another worker could observe.
+
+        Raises what `enqueue` raises; everything else is in the result, as for `process`.
+        """
+        uri = coerce_uri(printer_uri)
+        token = self._next_claim_token()
+        jobs = self.store.print_jobs
+        with self.store.transaction():
+            queued = jobs.insert(
+                order_identifier,
+                document_type,
+                str(uri),
+                copies=copies,
+                reprint=reprint,
+                expires_at=self._expires_at(),
+                requested_by=actor or self.actor,
+            )
+            job = queued
+            if queued.state is PrintJobState.QUEUED:
+                job = jobs.claim(queued.id, now=self._clock(), owner=token)
+        self._notify(queued)
+        won = job.state is PrintJobState.SENDING and job.claimed_by == token
+        if won or (job.state is PrintJobState.EXPIRED and queued.state is PrintJobState.QUEUED):
+            self._notify(job)
+        if not won:
+            return self._not_claimed(job, job.id)
+        return self._prepare_and_send(job, prepare)
+
+    def _prepare_and_send(self, job: PrintJob, prepare: Preparer) -> JobResult:
+        """Make a claimed (`sending`) job's bytes and send them."""
         try:
             data = prepare(job)
             uri = coerce_uri(job.printer_uri)
@@ -432,14 +479,17 @@ class PrintQueue:
     def _claim(self, job_id: int) -> tuple[PrintJob, bool]:
         """Try to take the job; True only if THIS call moved it to `sending` (another thread
         of this queue shares the lease, so each claim gets its own token)."""
-        with self._lock:
-            self._claims += 1
-            token = f"{self.lease.id}{CLAIM_SEPARATOR}{self._claims}"
+        token = self._next_claim_token()
         job = self.store.print_jobs.claim(job_id, now=self._clock(), owner=token)
         won = job.state is PrintJobState.SENDING and job.claimed_by == token
         if won or job.state is PrintJobState.EXPIRED:
             self._notify(job)
         return job, won
+
+    def _next_claim_token(self) -> str:
+        with self._lock:
+            self._claims += 1
+            return f"{self.lease.id}{CLAIM_SEPARATOR}{self._claims}"
 
     def _finish(
         self,

@@ -382,7 +382,20 @@ class PrintService:
                 order_identifier, reference, document_type, outcome, message, job, sent
             )
 
+        at_hand = self.has_document(order_identifier, document_type)
         try:
+            if at_hand:
+                # Nothing to fetch first: queue and claim it in one commit, then send.
+                outcome = self.queue.submit(
+                    order_identifier,
+                    document_type,
+                    uri,
+                    self.job_bytes,
+                    copies=copies,
+                    reprint=reprint,
+                    actor=actor,
+                )
+                return self._result(outcome, result)
             job = self.queue.enqueue(
                 order_identifier, document_type, uri, copies=copies, reprint=reprint, actor=actor
             )
@@ -390,7 +403,7 @@ class PrintService:
             return result(PrintOutcome.UNCERTAIN, exc.message)
         except DuplicatePrintJob as exc:
             return result(PrintOutcome.ALREADY_PRINTED, exc.message)
-        if not fetch and not self.has_document(order_identifier, document_type):
+        if not fetch:
             message = f"order {order_identifier}'s {document_type} is not cached; the job waits"
             return result(PrintOutcome.OFFLINE_NO_LABEL, message, job)
         outcome = self.queue.process(job.id, self.job_bytes, before=self._ready)

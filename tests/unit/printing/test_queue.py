@@ -468,3 +468,88 @@ def test_asking_again_for_a_waiting_job_updates_its_printer(env: Env) -> None:
     env.queue.process(job.id, prepare)
     assert env.printers.state(parse_printer_uri(other)).jobs == [JOB_BYTES]
     assert env.printer.jobs == []
+
+
+# -- submit: queue and send a document at hand (the scan path) ------------------------------
+
+
+def _count_commits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts outermost store transactions (each one a COMMIT, synced to disk)."""
+    from clickdrop_desktop.store import database
+
+    commits: list[int] = []
+    original = database.Database.transaction
+
+    def counted(self: database.Database):  # type: ignore[no-untyped-def]
+        if not self._depth:
+            commits.append(1)
+        return original(self)
+
+    monkeypatch.setattr(database.Database, "transaction", counted)
+    return commits
+
+
+def test_submit_queues_claims_and_sends_in_two_commits(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str] = []
+    env.queue.add_listener(lambda job: seen.append(job.state.value))
+    commits = _count_commits(monkeypatch)
+    result = env.queue.submit(env.orders[0], DOC, URI, prepare, actor="packer (bench)")
+    assert len(commits) == 2  # queued+sending together, then sent
+    assert result.printed
+    assert result.bytes_sent == len(JOB_BYTES)
+    assert env.printer.jobs == [JOB_BYTES]
+    assert env.printer.job_names == [f"clickdrop {result.job.idempotency_key}"]
+    assert result.job.requested_by == "packer (bench)"
+    assert result.job.expires_at is not None
+    assert actions(env, result.job.id) == ["queued", "sending", "sent"]
+    assert seen == ["queued", "sending", "sent"]
+    commits.clear()
+    job = env.queue.enqueue(env.orders[1], DOC, URI)
+    env.queue.process(job.id, prepare)
+    assert len(commits) == 3  # the general path: queued, sending, sent
+
+
+def test_submit_refuses_a_second_print_and_reprints_on_request(env: Env) -> None:
+    first = env.queue.submit(env.orders[0], DOC, URI, prepare)
+    with pytest.raises(DuplicatePrintJob, match="already printed; use reprint"):
+        env.queue.submit(env.orders[0], DOC, URI, prepare)
+    again = env.queue.submit(env.orders[0], DOC, URI, prepare, reprint=True)
+    assert again.printed
+    assert again.job.id != first.job.id
+    assert again.job.reprint_number == 1
+    assert len(env.printer.jobs) == 2
+
+
+def test_submit_deferred_or_rejected_like_process(env: Env) -> None:
+    def later(_job: PrintJob) -> bytes:
+        raise JobDeferred("label not cached yet")
+
+    def never(_job: PrintJob) -> bytes:
+        raise JobRejected("not a readable PDF")
+
+    deferred = env.queue.submit(env.orders[0], DOC, URI, later)
+    assert deferred.deferred
+    assert deferred.job.state is PrintJobState.QUEUED
+    rejected = env.queue.submit(env.orders[1], DOC, URI, never)
+    assert rejected.rejected
+    assert rejected.job.state is PrintJobState.FAILED
+    assert env.printer.jobs == []
+    # The waiting job is the same job when asked again, and then prints.
+    assert env.queue.submit(env.orders[0], DOC, URI, prepare).job.id == deferred.job.id
+    assert env.printer.jobs == [JOB_BYTES]
+
+
+def test_submit_does_not_send_a_job_another_worker_is_sending(env: Env) -> None:
+    job = env.queue.enqueue(env.orders[0], DOC, URI)
+    other = env.new_queue()
+    try:
+        claimed = env.store.print_jobs.claim(job.id, now=env.clock(), owner=f"{other.lease.id}#1")
+        assert claimed.state is PrintJobState.SENDING
+        result = env.queue.submit(env.orders[0], DOC, URI, prepare, reprint=True)
+        assert not result.printed
+        assert result.error == "another window or process is sending this job now"
+        assert env.printer.jobs == []
+    finally:
+        other.close()

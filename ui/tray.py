@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMainWindow, QMenu, QSystemTrayIcon
 
 from ui.icons import app_icon
@@ -31,7 +31,7 @@ FAILED_STATES = frozenset({"failed", "uncertain", "expired"})
 _STATE_COLOURS = {
     "online": "#2e7d32",
     "degraded": "#ef8f00",
-    "offline": "#c62828",
+    "offline": "#212121",  # not red: the icon itself is red
     None: "#757575",  # no account open
 }
 _STATE_TEXT = {
@@ -59,19 +59,23 @@ def render_icon(state: str | None, waiting: int, failed: int, size: int = 64) ->
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     app_icon().paint(painter, 0, 0, size, size)
-    dot = size * 0.34
-    painter.setPen(QColor("#ffffff"))
+    ring = QPen(QColor("#ffffff"))
+    ring.setWidthF(max(1.0, size / 18))  # keeps the dot apart from the red icon when small
+    painter.setPen(ring)
+    dot = size * 0.42
     painter.setBrush(QColor(_STATE_COLOURS.get(state, _STATE_COLOURS[None])))
-    painter.drawEllipse(QRectF(1, size - dot - 1, dot, dot))
+    painter.drawEllipse(QRectF(ring.widthF() / 2, size - dot - ring.widthF() / 2, dot, dot))
     count = failed or waiting
     if count:
-        badge = size * 0.5
-        rect = QRectF(size - badge, 0, badge, badge)
+        badge = size * 0.56
+        rect = QRectF(size - badge, 0, badge, badge).adjusted(
+            ring.widthF() / 2, ring.widthF() / 2, -ring.widthF() / 2, -ring.widthF() / 2
+        )
         painter.setBrush(QColor("#c62828" if failed else "#1565c0"))
         painter.drawEllipse(rect)
         font = QFont()
         font.setBold(True)
-        font.setPixelSize(int(badge * (0.62 if count < 10 else 0.46)))
+        font.setPixelSize(max(6, int(badge * (0.62 if count < 10 else 0.42))))
         painter.setFont(font)
         painter.setPen(QColor("#ffffff"))
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(count) if count < 100 else "99+")

@@ -178,6 +178,7 @@ class ManifestDialog(QDialog):
 
     def _on_printed(self, result: ManifestPrintResult) -> None:
         self._set_busy(False)
+        self._service.printed_now()
         if result.outcome is PrintOutcome.ALREADY_PRINTED:
             again = self._dialogs.confirm(
                 self,
@@ -225,6 +226,7 @@ class ManifestDialog(QDialog):
 
     def _on_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
+        self._service.printed_now()  # a job may have been queued before it failed
         self._set_status(describe(exc)[0], "bad")
 
     def _set_busy(self, busy: bool, text: str = "") -> None:

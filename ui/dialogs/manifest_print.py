@@ -97,8 +97,8 @@ class ManifestPrintService:
     Args:
         workspace: the open account (None once it closed).
         prefs: the current preferences (printers).
-        printed: called (on the worker) after a job went through the queue, e.g. to refresh
-            the print queue panel.
+        printed: called on the GUI thread (by the dialog, `printed_now`) after a job went
+            through the queue, e.g. the print controller's `refresh_jobs`.
     """
 
     def __init__(
@@ -111,6 +111,11 @@ class ManifestPrintService:
         self._workspace = workspace
         self._prefs = prefs
         self._printed = printed
+
+    def printed_now(self) -> None:
+        """A print went through the queue (GUI thread): let the queue panel follow."""
+        if self._printed is not None:
+            self._printed()
 
     def printer(self) -> ManifestPrinter:
         return manifest_printer(self._prefs())
@@ -142,8 +147,6 @@ class ManifestPrintService:
         result = self._open().printing.core.print_document(
             number, MANIFEST, printer.uri, reprint=reprint, fetch=False
         )
-        if self._printed is not None:
-            self._printed()
         if result.outcome is Core.PRINTED:
             return ManifestPrintResult(number, PrintOutcome.PRINTED, f"Manifest {number} printed")
         if result.outcome is Core.ALREADY_PRINTED:

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 PACKING_SLIP = "packingSlip"
 LABEL = "postageLabel"
+MANIFEST = "manifest"  # an account document: its job carries the manifest's number
 
 
 class PrintOutcome(enum.Enum):
@@ -253,17 +254,21 @@ class PrintService:
         refs: dict[int, str] = {}
         rows = []
         for job in self._store.print_jobs.recent(limit):
-            if job.order_identifier not in refs:
-                stored = self._store.get_order(job.order_identifier)
-                refs[job.order_identifier] = (
-                    stored.order.order_reference
-                    if stored and stored.order.order_reference
-                    else str(job.order_identifier)
-                )
+            if job.document_type == MANIFEST:  # numbered by its manifest, not by an order
+                reference = f"Manifest {job.order_identifier}"
+            else:
+                if job.order_identifier not in refs:
+                    stored = self._store.get_order(job.order_identifier)
+                    refs[job.order_identifier] = (
+                        stored.order.order_reference
+                        if stored and stored.order.order_reference
+                        else str(job.order_identifier)
+                    )
+                reference = refs[job.order_identifier]
             rows.append(
                 PrintJobRow(
                     job_id=str(job.id),
-                    order_reference=refs[job.order_identifier],
+                    order_reference=reference,
                     document=job.document_type,
                     printer=_short_printer(job.printer_uri),
                     state=job.state.value,

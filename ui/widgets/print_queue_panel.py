@@ -15,6 +15,7 @@ _DOCUMENTS = {
     "despatchNote": "Despatch note",
     "CN22": "CN22",
     "CN23": "CN23",
+    "manifest": "Manifest",
 }
 _STATES = {
     "queued": "Waiting",

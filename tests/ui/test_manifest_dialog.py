@@ -116,6 +116,8 @@ def test_a_kept_manifest_prints_on_the_office_printer_even_offline(
         lambda: sum(r.document == "manifest" for r in w.queue_panel.model.rows) == 2,
         timeout=10_000,
     )
+    named = {r.order_reference for r in w.queue_panel.model.rows if r.document == "manifest"}
+    assert named == {"Manifest 7"}
     demo_env.info.clear_faults()
 
 

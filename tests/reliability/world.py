@@ -190,8 +190,10 @@ class World:
         record = self.upstream(account, order_id)
         return None if record is None else resources.order_info(record)
 
-    def upstream_by_reference(self, account: str, reference: str) -> list[OrderRecord]:
-        """Every live upstream order of `account` with this reference."""
+    def upstream_by_reference(
+        self, account: str, reference: str, *, deleted_too: bool = False
+    ) -> list[OrderRecord]:
+        """Every live upstream order of `account` with this reference (or every one ever made)."""
         state = self.sandbox.state
         acct = state.by_name[account]
         found: list[OrderRecord] = []
@@ -199,7 +201,7 @@ class World:
             store = state.store(acct)
             for position in range(store.data.count, store.total):
                 record = store.get(position)
-                if record.reference == reference and not record.deleted:
+                if record.reference == reference and (deleted_too or not record.deleted):
                     found.append(record)
         return found
 

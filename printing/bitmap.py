@@ -8,7 +8,7 @@ from PIL import Image
 
 # Pillow's "1;I" raw mode packs a mode "1" image inverted: black pixel -> bit 1. That is exactly
 # "1 = dot" with rows padded to whole bytes by 0 (= no dot), what ESC/POS and ZPL want.
-_INK_RAWMODE = "1;I"
+INK_RAWMODE = "1;I"
 
 
 class BitmapError(ValueError):
@@ -47,7 +47,7 @@ class Bitmap:
         """From a Pillow image; anything but mode "1" is thresholded at 50 % grey first."""
         if image.mode != "1":
             image = image.convert("L").point(_THRESHOLD_128, "1")
-        return cls(image.width, image.height, image.tobytes("raw", _INK_RAWMODE), dpi)
+        return cls(image.width, image.height, image.tobytes("raw", INK_RAWMODE), dpi)
 
     @classmethod
     def blank(cls, width: int, height: int, *, dpi: int = 203) -> Bitmap:
@@ -55,7 +55,7 @@ class Bitmap:
 
     def to_image(self) -> Image.Image:
         """A Pillow mode "1" image (black dots on white), e.g. to save as PNG or preview."""
-        return Image.frombytes("1", (self.width, self.height), self.data, "raw", _INK_RAWMODE)
+        return Image.frombytes("1", (self.width, self.height), self.data, "raw", INK_RAWMODE)
 
     def padded(self) -> Bitmap:
         """The same dots with the width rounded up to a whole byte, as printers receive it."""

@@ -5,18 +5,22 @@ Set-up (not timed): an in-process sandbox with an OBA account; its orders go int
 encrypted store; their labels are fetched once through the real API client. Then each scan
 runs the whole path: resolve the scan in the store, queue the job (idempotency key, history),
 get the job bytes, pre-flight status query and send over real TCP to the virtual printer,
-mark it sent. Every scan is a different order.
+mark it sent. Every scan is a different order. The virtual printer runs in this process and
+closes the connection only once it has decoded the job, and the transport waits for that
+close, so its decoding is inside every timing (a real printer's is not on our CPU).
 
-Two ways the labels were prepared, both measured:
+Two ways the labels were prepared, both measured, for printers at 203 and at 300 dpi:
 - "prepared for the bench printer" (`prepare_labels(..., printers=[uri])`, what the app does
   for its configured label printer): the encoded job is in the store, a scan only sends it.
-- "cold": only the PDF is cached; each scan rasterises at 203 dpi and encodes.
+- "cold": only the PDF is cached; each scan rasterises at the printer's dpi and encodes.
 
-Figures:
-- `bench.scan_to_print_ms_p95`: prepared, slowest language (the UI benchmark reports the same
-  name through the GUI; this one is the service path under it, also as
-  `bench.scan_to_print_service_ms_p95`); `.<language>` per language.
-- `bench.scan_to_print_cold_ms_p95` (slowest language) and `.<language>`.
+Figures (goal for both: p95 <= 100 ms):
+- `bench.scan_to_print_ms_p95`: prepared, slowest language and dpi (the UI benchmark reports
+  the same name through the GUI; this one is the service path under it, also as
+  `bench.scan_to_print_service_ms_p95`); `.<language>` per language at 203 dpi,
+  `.<language>.300dpi` at 300.
+- `bench.scan_to_print_cold_ms_p95` (slowest language and dpi), `.<language>`,
+  `.<language>.300dpi`; `bench.scan_to_print_cold_ms_p50`.
 - `bench.scan_to_print_ms_p50` (prepared), `bench.reprint_ms_p95` (reprints).
 """
 
@@ -43,6 +47,7 @@ from printing.service import PrintService  # noqa: E402
 from printing.virtual_printer import VirtualPrinter  # noqa: E402
 
 LANGUAGES = ("zpl", "tspl", "escpos")
+DPIS = (203, 300)
 WARM_UP = 3
 
 
@@ -73,7 +78,7 @@ def _scan_all(
 def run(quick: bool) -> dict[str, float]:
     per_language = 15 if quick else 60
     block = per_language + WARM_UP
-    needed = 2 * len(LANGUAGES) * block
+    needed = 2 * len(DPIS) * len(LANGUAGES) * block
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         sandbox = Sandbox(seed=7, orders=needed * 2, rate_limit=0)
@@ -107,36 +112,44 @@ def run(quick: bool) -> dict[str, float]:
             prepared: dict[str, list[float]] = {}
             cold: dict[str, list[float]] = {}
             warm: list[float] = []
-            with VirtualPrinter() as printer:
-                for index, language in enumerate(LANGUAGES):
-                    uri = printer.uri(language)
-                    start = 2 * index * block
-                    hot_refs = references[start : start + block]
-                    cold_refs = references[start + block : start + 2 * block]
-                    done = service.prepare_labels([i for i, _ in hot_refs], printers=[uri])
-                    assert not done.problems, done.problems
-                    done = service.prepare_labels([i for i, _ in cold_refs])
-                    assert not done.problems, done.problems
-                    scanner = ScanToPrint(service, {"postageLabel": uri})
-                    prepared[language] = _scan_all(scanner, hot_refs)
-                    cold[language] = _scan_all(scanner, cold_refs)
-                    warm += _scan_all(scanner, hot_refs[WARM_UP:], reprint=True)
-                printer.wait_for_labels(2 * len(LANGUAGES) * block + len(warm))
+            start = 0
+            for dpi in DPIS:
+                with VirtualPrinter(dpi=dpi) as printer:
+                    for language in LANGUAGES:
+                        name = language if dpi == 203 else f"{language}.{dpi}dpi"
+                        uri = printer.uri(language)
+                        hot_refs = references[start : start + block]
+                        cold_refs = references[start + block : start + 2 * block]
+                        start += 2 * block
+                        hot_ids = [i for i, _ in hot_refs]
+                        done = service.prepare_labels(hot_ids, printers=[uri])
+                        assert not done.problems, done.problems
+                        done = service.prepare_labels([i for i, _ in cold_refs])
+                        assert not done.problems, done.problems
+                        scanner = ScanToPrint(service, {"postageLabel": uri})
+                        prepared[name] = _scan_all(scanner, hot_refs)
+                        cold[name] = _scan_all(scanner, cold_refs)
+                        if dpi == 203:
+                            warm += _scan_all(scanner, hot_refs[WARM_UP:], reprint=True)
+                    reprints = len(warm) if dpi == 203 else 0
+                    printer.wait_for_labels(2 * len(LANGUAGES) * block + reprints)
         finally:
             queue.close()
             client.close()
             store.close()
             sandbox.stop()
-    for name, table in (
+    for figure, table in (
         ("bench.scan_to_print_ms_p95", prepared),
         ("bench.scan_to_print_cold_ms_p95", cold),
     ):
-        for language, timings in table.items():
-            results[f"{name}.{language}"] = round(_p(timings, 0.95), 2)
-        results[name] = max(results[f"{name}.{language}"] for language in table)
+        for name, timings in table.items():
+            results[f"{figure}.{name}"] = round(_p(timings, 0.95), 2)
+        results[figure] = max(results[f"{figure}.{name}"] for name in table)
     results["bench.scan_to_print_service_ms_p95"] = results["bench.scan_to_print_ms_p95"]
     everything = [t for timings in prepared.values() for t in timings]
     results["bench.scan_to_print_ms_p50"] = round(statistics.median(everything), 2)
+    everything_cold = [t for timings in cold.values() for t in timings]
+    results["bench.scan_to_print_cold_ms_p50"] = round(statistics.median(everything_cold), 2)
     results["bench.reprint_ms_p95"] = round(_p(warm, 0.95), 2)
     return results
 

@@ -168,3 +168,28 @@ def test_bitmap_round_trip_and_validation() -> None:
         Bitmap(10, 3, b"\x00")
     with pytest.raises(BitmapError):
         Bitmap(0, 3, b"")
+
+
+@pytest.mark.parametrize(("width", "extra_rows"), [(812, 1), (812, 2), (1200, 1), (21, 3)])
+def test_overhanging_rows_are_trimmed_exactly_as_placing_does(width: int, extra_rows: int) -> None:
+    # A render a row or two taller than the media (a 6 in page at 300 dpi is 1801 rows) is
+    # trimmed from the packed rows; it must be the same dots as centring it on a canvas.
+    from random import Random
+
+    from printing import raster
+
+    height = 40
+    noise = Random(width * 31 + extra_rows).randbytes(width * (height + extra_rows))
+    mono = Image.frombytes("L", (width, height + extra_rows), noise).point(
+        [0] * 128 + [255] * 128, "1"
+    )
+    fast = raster._placed_bitmap(mono, width, height, 300)
+    placed = Bitmap.from_image(raster._place(mono, width, height), dpi=300)
+    assert fast == placed
+    assert (fast.width, fast.height, fast.dpi) == (width, height, 300)
+
+
+def test_300dpi_label_is_exactly_the_media_in_dots() -> None:
+    [bitmap] = rasterise_pdf(label_pdf(), RasterOptions(dpi=300))
+    assert (bitmap.width, bitmap.height) == (1200, 1800)
+    assert barcodes(bitmap).get(TRACKING) == "Code128"

@@ -83,6 +83,7 @@ class PrintService:
         self._sender = sender
         self._queue: PrintQueue | None = None
         self._service: CorePrintService | None = None
+        self._label_printer: str | None = None
 
     @property
     def core(self) -> CorePrintService:
@@ -114,6 +115,19 @@ class PrintService:
         if self.core.sheet != wanted:
             self.core.sheet = wanted
 
+    def use_label_printer(self, printer_uri: str | None) -> None:
+        """The bench's label printer (Settings). Labels prepared from now on are also encoded
+        for it and kept encrypted in the store, so scanning one only sends its bytes.
+
+        Printing or scanning a label to a printer makes that the label printer too, so the
+        next "prepare labels" encodes for the printer the bench actually uses.
+        """
+        self._label_printer = printer_uri or None
+
+    @property
+    def label_printer(self) -> str | None:
+        return self._label_printer
+
     # -- documents ------------------------------------------------------------------------------
 
     def has_document(self, order_id: int, document: str) -> bool:
@@ -122,9 +136,14 @@ class PrintService:
     def prepare_labels(
         self, order_ids: list[int], progress: Callable[[int, int], None] | None = None
     ) -> tuple[list[int], list[str]]:
-        """Make and cache missing labels (billable upstream): (ids made now, problem lines)."""
+        """Make and cache missing labels (billable upstream): (ids made now, problem lines).
+
+        With a label printer known (`use_label_printer`), each label is also encoded for it
+        now, in this worker, so a scan of it later is only a transport write.
+        """
         missing = [i for i in order_ids if not self._store.documents.has(i, LABEL)]
-        result = self.core.prepare_labels(order_ids, progress=progress)
+        printers = [self._label_printer] if self._label_printer else []
+        result = self.core.prepare_labels(order_ids, printers=printers, progress=progress)
         made = [i for i in missing if self._store.documents.has(i, LABEL)]
         problems = list(result.problems)
         if result.stopped_offline:
@@ -160,6 +179,8 @@ class PrintService:
             return PrintResult(
                 order_id, str(order_id), PrintOutcome.NO_PRINTER, "no printer is set up (Settings)"
             )
+        if document == LABEL:
+            self._label_printer = printer_uri
         cached = self.has_document(order_id, document)
         if not cached and (not allow_fetch or not self._labels_available):
             stored = self._store.get_order(order_id)
@@ -200,6 +221,8 @@ class PrintService:
         """A bench scan through `printing.scan.ScanToPrint`: (result of its label, order id)."""
         from printing.scan import ScanToPrint
 
+        if printers.get(LABEL):
+            self._label_printer = printers[LABEL]
         scanner = ScanToPrint(
             self.core, list(printers.items()), fetch=fetch and self._labels_available
         )

@@ -113,8 +113,12 @@ def _reset(state: SandboxState, options: dict[str, Any]) -> Reply:
     state.limiter.set_rate(state.startup.rate_limit)
     state.config.rate_limit_retry_after = state.startup.rate_limit_retry_after
     state.config.manifest_ready_after_polls = state.startup.manifest_ready_after_polls
-    for account, (fmt, mode) in zip(state.accounts, state.startup_accounts, strict=True):
+    for account, (fmt, mode, trading) in zip(state.accounts, state.startup_accounts, strict=True):
         account.label_format, account.auth_mode = fmt, mode
+        if account.trading_name != trading:
+            with state.lock:
+                account.trading_name = trading
+                state.store(account).rename(trading)
     return Reply(200, {"reset": True})
 
 
@@ -126,6 +130,7 @@ def _config(state: SandboxState, options: dict[str, Any], base: str) -> Reply:
         "manifest_ready_after_polls",
         "label_format",
         "auth_mode",
+        "trading_name",  # the business renamed in Click & Drop: every order shows the new name
     }
     unknown = set(options) - known
     if unknown:
@@ -134,8 +139,8 @@ def _config(state: SandboxState, options: dict[str, Any], base: str) -> Reply:
     account = state.by_name.get(name) if name is not None else None
     if name is not None and account is None:
         return _bad(f"no account named {name!r}", 404)
-    if ("label_format" in options or "auth_mode" in options) and account is None:
-        return _bad("label_format and auth_mode need an account")
+    if {"label_format", "auth_mode", "trading_name"} & set(options) and account is None:
+        return _bad("label_format, auth_mode and trading_name need an account")
     try:
         if "rate_limit" in options:
             rate = float(options["rate_limit"])
@@ -153,6 +158,13 @@ def _config(state: SandboxState, options: dict[str, Any], base: str) -> Reply:
             account.label_format = LabelFormat(options["label_format"])
         if account is not None and "auth_mode" in options:
             account.auth_mode = AuthMode(options["auth_mode"])
+        if account is not None and "trading_name" in options:
+            name = str(options["trading_name"]).strip()
+            if not name:
+                raise ValueError("empty trading name")
+            with state.lock:
+                account.trading_name = name
+                state.store(account).rename(name)
     except (TypeError, ValueError):
         return _bad("invalid config value")
     return Reply(200, info(state, base))

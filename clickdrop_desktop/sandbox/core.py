@@ -89,7 +89,9 @@ class SandboxState:
         self.config = config
         self.startup = dataclasses.replace(config)  # what POST /_sandbox/reset restores
         self.accounts = accounts if accounts is not None else default_accounts()
-        self.startup_accounts = [(a.label_format, a.auth_mode) for a in self.accounts]
+        self.startup_accounts = [
+            (a.label_format, a.auth_mode, a.trading_name) for a in self.accounts
+        ]
         self.by_name = {a.name: a for a in self.accounts}
         self.lock = threading.RLock()
         self.faults = FaultRegistry([a.name for a in self.accounts])

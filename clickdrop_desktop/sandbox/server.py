@@ -36,7 +36,9 @@ Control API (JSON in and out; never faulted, authenticated or rate-limited):
                                           ordinary 429s; default null = no header),
                                           "manifest_ready_after_polls": int (default 1),
                                           "label_format": "6x4"|"A4" (needs account),
-                                          "auth_mode": "both"|"bearer"|"bare" (needs account)}
+                                          "auth_mode": "both"|"bearer"|"bare" (needs account),
+                                          "trading_name": str (needs account: the business
+                                          renamed; every seeded order shows the new name)}
     GET    /_sandbox/accounts/{name}/orders/{id}
                                           the sandbox's view: {"deleted", "status",
                                           "labelsGenerated", "manifestNumber", "serviceCode",

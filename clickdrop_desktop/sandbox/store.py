@@ -65,6 +65,12 @@ class AccountStore:
                 self._cache.popitem(last=False)
         return record
 
+    def rename(self, trading_name: str) -> None:
+        """The business was renamed: every order shows the new trading name from now on."""
+        self._cache.clear()  # seeded records are made with the account's current name
+        for record in self._overlay.values():
+            record.trading_name = trading_name
+
     def mutable(self, position: int) -> OrderRecord:
         """The record at `position`, moved into the overlay so changes stick."""
         record = self._overlay.get(position)

@@ -149,6 +149,12 @@ def test_ctrl_shift_n_adds_a_package_and_tab_runs_through_it_in_order(qtbot) -> 
     second.remove.setFocus()
     qtbot.keyClick(_focus(dialog), Qt.Key.Key_Tab)
     assert _focus(dialog) is dialog.add_package
+    # Alt+W goes to a package's weight, and on to the next package's.
+    dialog.edits["full_name"].setFocus()
+    qtbot.keyClick(_focus(dialog), Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    assert _focus(dialog) is dialog.packages[0].weight
+    qtbot.keyClick(_focus(dialog), Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    assert _focus(dialog) is second.weight
     # Ctrl+Shift+Backspace removes the package holding the focus; numbering follows.
     dialog.packages[0].weight.setFocus()
     qtbot.keyClick(

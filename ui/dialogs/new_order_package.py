@@ -142,7 +142,7 @@ class PackageEditor(QGroupBox):
         top.addWidget(self.errors["package_format"], 1, 1)
         top.setColumnStretch(0, 1)
         top.setColumnStretch(1, 1)
-        weight_caption = QLabel("Weight (g) / format")
+        weight_caption = QLabel("&Weight (g) / format")  # Alt+W: to the next package's weight
         weight_caption.setBuddy(self.weight)
         form.addRow(weight_caption, top)
         dims_column = QVBoxLayout()

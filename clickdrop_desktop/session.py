@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 import httpx
 
@@ -24,6 +22,7 @@ from clickdrop_desktop.accounts import AccountRecord, check_no_rebuild
 from clickdrop_desktop.api.client import ClickDropClient
 from clickdrop_desktop.api.events import CallEvent
 from clickdrop_desktop.api.http import AuthScheme
+from clickdrop_desktop.closing import Closing
 from clickdrop_desktop.connectivity import Connectivity
 from clickdrop_desktop.store import CIPHER_V1, STORE_FILE, CipherSettings, Store
 from clickdrop_desktop.sync.api_adapter import ClientSyncApi
@@ -67,7 +66,7 @@ def store_path_for(account_dir: Path) -> Path:
     return account_dir / STORE_FILE
 
 
-class AccountSession:
+class AccountSession(Closing):
     """An open account. Use as a context manager, or call `close()`.
 
     Args:
@@ -235,17 +234,6 @@ class AccountSession:
                 self.store.close()
             finally:
                 self._keys.wipe()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"AccountSession({self.profile.name!r}, {'closed' if self._closed else 'open'})"

@@ -13,8 +13,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -34,6 +33,7 @@ from clickdrop_desktop.api.identifiers import (
 from clickdrop_desktop.api.models import Order, OrderPage, VersionInfo, _list, _obj, format_datetime
 from clickdrop_desktop.api.results import OrdersById
 from clickdrop_desktop.api.writes import OrderWrites
+from clickdrop_desktop.closing import Closing
 
 log = logging.getLogger("clickdrop_desktop.api")
 
@@ -42,7 +42,7 @@ __all__ = ["DEFAULT_BASE_URL", "ClickDropClient", "DocumentType", "merge_pdfs"]
 DEFAULT_BASE_URL = "https://api.parcel.royalmail.com/api/v1"
 
 
-class ClickDropClient(OrderWrites, Documents):
+class ClickDropClient(OrderWrites, Documents, Closing):
     """The Click & Drop API, typed. Thread-safe; use as a context manager or call `close()`.
 
     Args:
@@ -111,17 +111,6 @@ class ClickDropClient(OrderWrites, Documents):
         )
 
     # -- lifecycle ------------------------------------------------------------------------------
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         self._engine.close()

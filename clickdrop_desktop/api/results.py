@@ -214,6 +214,30 @@ class CreateOrdersResult:
 # -- delete and status ------------------------------------------------------------------------
 
 
+_Row = tuple[int | None, str | None, str | None]
+
+
+def _per_order_page(
+    body: object, what: str, key: str, third: str
+) -> tuple[list[_Row], list[OrderProblem]]:
+    """A delete or status answer: (orderIdentifier, orderReference, `third`) of each order in
+    `key`, and the `errors` (each endpoint's own shape, see `problem_from`)."""
+    data = _obj(body, what)
+    where = f"{key}[]"
+    rows: list[_Row] = []
+    for item in _list(data.get(key), key):
+        d = _obj(item, where)
+        rows.append(
+            (
+                _int(d, "orderIdentifier", where),
+                _str(d, "orderReference", where),
+                _str(d, third, where),
+            )
+        )
+    errors = [problem_from(e) for e in _list(data.get("errors"), "errors")]
+    return rows, errors
+
+
 @dataclass(frozen=True, slots=True)
 class DeletedOrder:
     """`DeletedOrderInfo`."""
@@ -233,19 +257,8 @@ class DeleteResult:
 
     @staticmethod
     def parse_page(body: object) -> tuple[list[DeletedOrder], list[OrderProblem]]:
-        data = _obj(body, "delete response")
-        deleted = []
-        for item in _list(data.get("deletedOrders"), "deletedOrders"):
-            d = _obj(item, "deletedOrders[]")
-            deleted.append(
-                DeletedOrder(
-                    order_identifier=_int(d, "orderIdentifier", "deletedOrders[]"),
-                    order_reference=_str(d, "orderReference", "deletedOrders[]"),
-                    order_info=_str(d, "orderInfo", "deletedOrders[]"),
-                )
-            )
-        errors = [problem_from(e) for e in _list(data.get("errors"), "errors")]
-        return deleted, errors
+        rows, errors = _per_order_page(body, "delete response", "deletedOrders", "orderInfo")
+        return [DeletedOrder(*row) for row in rows], errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,19 +280,8 @@ class StatusUpdateResult:
 
     @staticmethod
     def parse_page(body: object) -> tuple[list[UpdatedOrder], list[OrderProblem]]:
-        data = _obj(body, "status response")
-        updated = []
-        for item in _list(data.get("updatedOrders"), "updatedOrders"):
-            u = _obj(item, "updatedOrders[]")
-            updated.append(
-                UpdatedOrder(
-                    order_identifier=_int(u, "orderIdentifier", "updatedOrders[]"),
-                    order_reference=_str(u, "orderReference", "updatedOrders[]"),
-                    status=_str(u, "status", "updatedOrders[]"),
-                )
-            )
-        errors = [problem_from(e) for e in _list(data.get("errors"), "errors")]
-        return updated, errors
+        rows, errors = _per_order_page(body, "status response", "updatedOrders", "status")
+        return [UpdatedOrder(*row) for row in rows], errors
 
 
 # -- by-id reads --------------------------------------------------------------------------------

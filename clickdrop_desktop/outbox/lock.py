@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from types import TracebackType
+
+from clickdrop_desktop.closing import Closing
 
 
-class ReplayLock:
+class ReplayLock(Closing):
     """A non-blocking exclusive lock on `<store>.replay-lock`; `acquire()` says if it got it."""
 
     def __init__(self, store_path: Path) -> None:
@@ -45,16 +46,7 @@ class ReplayLock:
         finally:
             os.close(fd)
 
-    def __enter__(self) -> ReplayLock:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.release()
+    close = release  # what leaving a `with` block does (Closing)
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds only

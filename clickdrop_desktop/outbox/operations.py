@@ -187,8 +187,45 @@ class CreateOp:
         )
 
 
+class _Targeted:
+    """What a despatch and a cancel share: the order they act on, the version they were made
+    against, the cached row, and where they came from (the payload keeps this key order)."""
+
+    __slots__ = ()
+    target: OrderTarget
+    base: BaseVersion
+    local_identifier: int | None
+    source: OpSource
+
+    @property
+    def entities(self) -> frozenset[EntityKey]:
+        return self.target.entities
+
+    def _payload(self, **own: Any) -> dict[str, Any]:
+        return {
+            "order_identifier": self.target.order_identifier,
+            "order_reference": self.target.order_reference,
+            **own,
+            "base": self.base.to_payload(),
+            "local_identifier": self.local_identifier,
+            "source": self.source.value,
+        }
+
+
+def _targeted_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The `_Targeted` fields of a stored despatch or cancel payload."""
+    return {
+        "target": OrderTarget(
+            _int_or_none(data, "order_identifier"), _str_or_none(data, "order_reference")
+        ),
+        "base": BaseVersion.from_payload(data.get("base")),
+        "local_identifier": _int_or_none(data, "local_identifier"),
+        "source": OpSource(data.get("source") or OpSource.APP.value),
+    }
+
+
 @dataclass(frozen=True, slots=True)
-class DespatchOp:
+class DespatchOp(_Targeted):
     target: OrderTarget
     despatch_date: datetime
     tracking_number: str | None = None
@@ -198,39 +235,25 @@ class DespatchOp:
 
     kind = OpKind.DESPATCH
 
-    @property
-    def entities(self) -> frozenset[EntityKey]:
-        return self.target.entities
-
     def to_payload(self) -> dict[str, Any]:
-        return {
-            "order_identifier": self.target.order_identifier,
-            "order_reference": self.target.order_reference,
-            "despatch_date": format_datetime(self.despatch_date),
-            "tracking_number": self.tracking_number,
-            "base": self.base.to_payload(),
-            "local_identifier": self.local_identifier,
-            "source": self.source.value,
-        }
+        return self._payload(
+            despatch_date=format_datetime(self.despatch_date),
+            tracking_number=self.tracking_number,
+        )
 
     @classmethod
     def from_item(cls, item: OutboxItem) -> DespatchOp:
         data = item.payload
         when = parse_datetime(data.get("despatch_date"), field_name="despatch_date")
         return cls(
-            target=OrderTarget(
-                _int_or_none(data, "order_identifier"), _str_or_none(data, "order_reference")
-            ),
             despatch_date=when or item.created_at.astimezone(UTC),
             tracking_number=_str_or_none(data, "tracking_number"),
-            base=BaseVersion.from_payload(data.get("base")),
-            local_identifier=_int_or_none(data, "local_identifier"),
-            source=OpSource(data.get("source") or OpSource.APP.value),
+            **_targeted_fields(data),
         )
 
 
 @dataclass(frozen=True, slots=True)
-class DeleteOp:
+class DeleteOp(_Targeted):
     target: OrderTarget
     base: BaseVersion = field(default_factory=BaseVersion)
     local_identifier: int | None = None
@@ -238,30 +261,12 @@ class DeleteOp:
 
     kind = OpKind.DELETE
 
-    @property
-    def entities(self) -> frozenset[EntityKey]:
-        return self.target.entities
-
     def to_payload(self) -> dict[str, Any]:
-        return {
-            "order_identifier": self.target.order_identifier,
-            "order_reference": self.target.order_reference,
-            "base": self.base.to_payload(),
-            "local_identifier": self.local_identifier,
-            "source": self.source.value,
-        }
+        return self._payload()
 
     @classmethod
     def from_item(cls, item: OutboxItem) -> DeleteOp:
-        data = item.payload
-        return cls(
-            target=OrderTarget(
-                _int_or_none(data, "order_identifier"), _str_or_none(data, "order_reference")
-            ),
-            base=BaseVersion.from_payload(data.get("base")),
-            local_identifier=_int_or_none(data, "local_identifier"),
-            source=OpSource(data.get("source") or OpSource.APP.value),
-        )
+        return cls(**_targeted_fields(item.payload))
 
 
 Operation = CreateOp | DespatchOp | DeleteOp

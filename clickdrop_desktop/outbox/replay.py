@@ -31,10 +31,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from clickdrop_desktop.api.client import ClickDropClient
-from clickdrop_desktop.api.errors import ApiError, RateLimited, ValidationFailed
+from clickdrop_desktop.api.errors import ApiError, OrderProblem, RateLimited, ValidationFailed
 from clickdrop_desktop.api.identifiers import MAX_IDS_PER_CALL
 from clickdrop_desktop.api.models import Order
 from clickdrop_desktop.api.requests import OrderStatusValue, StatusUpdateRequest
@@ -74,6 +74,17 @@ from clickdrop_desktop.store import (
 
 T = TypeVar("T")
 Pair = tuple[OutboxItem, Operation]
+
+
+class _Named(Protocol):
+    """An order as a write's answer names it (`UpdatedOrder`, `DeletedOrder`)."""
+
+    @property
+    def order_identifier(self) -> int | None: ...
+
+    @property
+    def order_reference(self) -> str | None: ...
+
 
 DEFAULT_SETTLE_S = 15.0
 SETTLE_ENV = "CLICKDROP_OUTBOX_SETTLE_S"
@@ -358,16 +369,13 @@ class OutboxReplayer:
         upstream = self._read_back(run, segment)
         if upstream is None:
             return
-        to_send: list[Pair] = []
-        with self._store.transaction():
-            for pair in segment:
-                op = _despatch(pair)
-                decision = judge_despatch(op, pair[0].state, upstream.get(pair[0].op_id))
-                if decision.verdict is Verdict.SEND:
-                    to_send.append(pair)
-                else:
-                    self._decided(run, pair, decision)
-        claimed = self._claim(to_send)
+        claimed = self._judge_and_claim(
+            run,
+            segment,
+            lambda pair: judge_despatch(
+                _despatch(pair), pair[0].state, upstream.get(pair[0].op_id)
+            ),
+        )
         if not claimed:
             return
         updates = [_status_update(_despatch(p)) for p in claimed]
@@ -377,24 +385,7 @@ class OutboxReplayer:
         except ApiError as exc:
             self._failed(run, claimed, exc)
             return
-        with self._store.transaction():  # every outcome of the batch in one commit
-            for pair in claimed:
-                target = _despatch(pair).target
-                if any(
-                    target.matches(x.order_identifier, x.order_reference) for x in result.updated
-                ):
-                    self._decided(run, pair, Decision(Verdict.DONE))
-                    continue
-                problem = next(
-                    (
-                        e
-                        for e in result.errors
-                        if target.matches(e.order_identifier, e.order_reference)
-                    ),
-                    None,
-                )
-                if problem is not None:
-                    self._decided(run, pair, judge_status_problem(problem, target.label()))
+        self._settle_batch(run, claimed, result.updated, result.errors, judge_status_problem)
 
     # -- cancels ----------------------------------------------------------------------------------
 
@@ -402,15 +393,11 @@ class OutboxReplayer:
         upstream = self._read_back(run, segment)
         if upstream is None:
             return
-        to_send: list[Pair] = []
-        with self._store.transaction():
-            for pair in segment:
-                decision = judge_delete(_delete(pair), pair[0].state, upstream.get(pair[0].op_id))
-                if decision.verdict is Verdict.SEND:
-                    to_send.append(pair)
-                else:
-                    self._decided(run, pair, decision)
-        claimed = self._claim(to_send)
+        claimed = self._judge_and_claim(
+            run,
+            segment,
+            lambda pair: judge_delete(_delete(pair), pair[0].state, upstream.get(pair[0].op_id)),
+        )
         if not claimed:
             return
         run.report.requests += 1
@@ -419,26 +406,46 @@ class OutboxReplayer:
         except ApiError as exc:
             self._failed(run, claimed, exc)
             return
-        with self._store.transaction():  # every outcome of the batch in one commit
+        self._settle_batch(run, claimed, result.deleted, result.errors, judge_delete_problem)
+
+    # -- shared steps -----------------------------------------------------------------------------
+
+    def _judge_and_claim(
+        self, run: _Run, segment: list[Pair], judge: Callable[[Pair], Decision]
+    ) -> list[Pair]:
+        """Settle what the read-back already decides (one commit); claim the rest to send."""
+        to_send: list[Pair] = []
+        with self._store.transaction():
+            for pair in segment:
+                decision = judge(pair)
+                if decision.verdict is Verdict.SEND:
+                    to_send.append(pair)
+                else:
+                    self._decided(run, pair, decision)
+        return self._claim(to_send)
+
+    def _settle_batch(
+        self,
+        run: _Run,
+        claimed: list[Pair],
+        done: Sequence[_Named],
+        problems: Sequence[OrderProblem],
+        judge_problem: Callable[[OrderProblem, str], Decision],
+    ) -> None:
+        """Every outcome of a sent despatch or cancel batch, in one commit. An op Click & Drop
+        names neither as done nor as a problem stays `sending`: reconciled on the next pass."""
+        with self._store.transaction():
             for pair in claimed:
-                target = _delete(pair).target
-                if any(
-                    target.matches(x.order_identifier, x.order_reference) for x in result.deleted
-                ):
+                target = _target(pair)
+                if any(target.matches(x.order_identifier, x.order_reference) for x in done):
                     self._decided(run, pair, Decision(Verdict.DONE))
                     continue
                 problem = next(
-                    (
-                        e
-                        for e in result.errors
-                        if target.matches(e.order_identifier, e.order_reference)
-                    ),
+                    (p for p in problems if target.matches(p.order_identifier, p.order_reference)),
                     None,
                 )
                 if problem is not None:
-                    self._decided(run, pair, judge_delete_problem(problem, target.label()))
-
-    # -- shared steps -----------------------------------------------------------------------------
+                    self._decided(run, pair, judge_problem(problem, target.label()))
 
     def _read_back(self, run: _Run, segment: list[Pair]) -> dict[str, Order | None] | None:
         """op id -> the order as Click & Drop has it now (None: not there)."""

@@ -11,10 +11,10 @@ import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from clickdrop_desktop.api.models import Order, OrderStatus
+from clickdrop_desktop.closing import Closing
 from clickdrop_desktop.store import order_queries, orders
 from clickdrop_desktop.store.codec import dumps, now_db
 from clickdrop_desktop.store.connection import (
@@ -92,7 +92,7 @@ def _stamp_identity(conn: Connection, account_id: str, cipher: CipherSettings) -
     conn.execute("COMMIT")
 
 
-class Store:
+class Store(Closing):
     """One account's order cache. Create with `Store.open(...)`; close it (or use `with`)."""
 
     def __init__(self, db: Database, *, path: Path, account_id: str) -> None:
@@ -248,17 +248,6 @@ class Store:
     @property
     def closed(self) -> bool:
         return self._db.closed
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"

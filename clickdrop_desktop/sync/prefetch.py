@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
 from typing import Self
 
 from clickdrop_desktop.api.errors import BadResponse, ValidationFailed
+from clickdrop_desktop.closing import Closing
 from clickdrop_desktop.sync.ports import Fetched, SyncApi
 
 
@@ -37,7 +37,7 @@ class Prefetched:
 _DONE = object()
 
 
-class PagePrefetcher:
+class PagePrefetcher(Closing):
     """Iterate the pages of one list pass with `depth` pages fetched ahead.
 
     Args:
@@ -80,15 +80,7 @@ class PagePrefetcher:
     def __enter__(self) -> Self:
         if self._thread is not None:
             self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+        return super().__enter__()
 
     def next(self) -> Prefetched | None:
         """The next page in order (None after the last); re-raises a fetch error in order."""

@@ -20,6 +20,7 @@ from clickdrop_desktop.store.crypto import STORE_KEY_BYTES, check_store_key, key
 from clickdrop_desktop.vault import keyring_entries
 from clickdrop_desktop.vault.errors import KeyMismatch, KeyringChanged, PassphraseRequired
 from clickdrop_desktop.vault.keyring_entries import NEXT_STORE_KEY, STORE_KEY
+from clickdrop_desktop.vault.signout import scrub
 from clickdrop_desktop.vault.wrapping import unwrap, wrap
 
 if TYPE_CHECKING:
@@ -51,15 +52,6 @@ def _wrapped(vault: Vault, record: AccountRecord, passphrase: str | None) -> dic
     return unwrap(blob, passphrase=passphrase, account_id=record.account_id, name=record.name)
 
 
-def _scrub(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        size = path.stat().st_size
-        with path.open("r+b") as handle:
-            handle.write(secrets.token_bytes(size))
-            handle.flush()
-            os.fsync(handle.fileno())
-
-
 def scrub_leftovers(vault: Vault, record: AccountRecord) -> None:
     """Overwrite and delete old wrapped-key files an interrupted re-wrap left behind. One that
     is still a link to the live file (killed before the new file was in place) is only
@@ -68,7 +60,7 @@ def scrub_leftovers(vault: Vault, record: AccountRecord) -> None:
     for old in record.directory.glob(f"{vault.wrapped_file}.old-*"):
         with contextlib.suppress(OSError):
             if not (path.exists() and os.path.samefile(old, path)):
-                _scrub(old)
+                scrub(old)
             old.unlink()
 
 
@@ -86,7 +78,7 @@ def _rewrap(vault: Vault, record: AccountRecord, payload: dict[str, str], passph
         old = None
     paths.atomic_write(path, blob)
     if old is not None:
-        _scrub(old)
+        scrub(old)
         with contextlib.suppress(OSError):
             old.unlink()
 

@@ -69,7 +69,8 @@ def check_unsynced(
     return pending
 
 
-def _scrub(path: Path) -> None:
+def scrub(path: Path) -> None:
+    """Overwrite a small secret-bearing file with random bytes (best effort), then fsync."""
     # Overwriting matters only for the wrapped keys (small, and the one secret-bearing file
     # besides ciphertext whose key is already gone); on SSDs it is best effort.
     with contextlib.suppress(OSError):
@@ -86,7 +87,7 @@ def shred_folder(folder: Path, *, wrapped_file: str) -> None:
         return
     wrapped = folder / wrapped_file
     if wrapped.exists():
-        _scrub(wrapped)
+        scrub(wrapped)
     shutil.rmtree(folder, ignore_errors=True)
     if folder.exists():
         raise VaultError(f"could not delete {folder}; delete it by hand")

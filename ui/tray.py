@@ -40,6 +40,14 @@ _STATE_TEXT = {
     "offline": "offline: cached orders and labels still print",
     None: "no account open",
 }
+_DOCUMENTS = {
+    "postageLabel": "Label",
+    "packingSlip": "Packing slip",
+    "despatchNote": "Despatch note",
+    "CN22": "CN22",
+    "CN23": "CN23",
+    "manifest": "Manifest",
+}
 _UNSAFE = re.compile(r"[<>&\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _MESSAGE_MS = 8000
 
@@ -160,10 +168,15 @@ class TrayIcon(QObject):
             first = new[0]
             more = f" (and {len(new) - 1} more)" if len(new) > 1 else ""
             reason = f": {first.error}" if first.error else ""
+            document = _DOCUMENTS.get(first.document, "document")
+            what = (
+                first.order_reference
+                if first.document == "manifest"  # already "Manifest N"
+                else f"{document} for {first.order_reference}"
+            )
             self.notify(
                 "Print failed",
-                f"{first.document} for {first.order_reference} on {first.printer}"
-                f"{reason}{more}. Open the print queue to retry.",
+                f"{what} on {first.printer}{reason}{more}. Open the print queue to retry.",
                 QSystemTrayIcon.MessageIcon.Warning,
             )
 

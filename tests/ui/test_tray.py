@@ -97,6 +97,7 @@ def test_counts_and_a_balloon_only_for_new_failures_while_minimised(qtbot, app_w
     assert title == "Print failed"
     assert "ZQX01" in text
     assert not any(ch in text for ch in "<>&\x1b")
+    assert text.startswith("Label for b ZQX01 /b img src=x amp; [2J on ZPL · 127.0.0.1:9100")
     assert text.endswith("Open the print queue to retry.")
     assert (tray.waiting, tray.failed) == (0, 2)
     w.showNormal()

@@ -236,10 +236,10 @@ def _read_old(
             "the outbox journal cannot be decrypted with this account's key, so unsent changes "
             "cannot be restored; 'clickdrop-desktop cache --rebuild --force' discards them"
         )
-    if path.exists():
-        found = salvage_mod.read(path, key, cipher_of(record))
-    else:
-        found = salvage_mod.Salvage(missing=["everything (there was no old file)"])
+    # No old file (never synced, or already gone): nothing to salvage, nothing lost.
+    found = (
+        salvage_mod.read(path, key, cipher_of(record)) if path.exists() else salvage_mod.Salvage()
+    )
     return contents, found
 
 

@@ -71,7 +71,7 @@ def read(path: Path, key: bytes, cipher: CipherSettings = CIPHER_V1) -> Salvage:
     try:
         conn = connect(path, key, cipher, create=False)
     except (StoreError, OSError):
-        salvage.missing.append("everything (the old file does not open)")
+        salvage.missing.append("retention period, trading names, incident log (it does not open)")
         return salvage
     try:
         try:

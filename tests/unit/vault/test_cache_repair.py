@@ -197,3 +197,11 @@ def test_two_rebuilds_in_a_row_keep_both_old_files() -> None:
     assert set(first.aside).isdisjoint(second.aside)
     assert all((path.parent / name).exists() for name in first.aside + second.aside)
     assert second.restored == 1
+
+
+def test_rebuild_of_an_account_never_synced_loses_nothing() -> None:
+    vault = passphrase_vault()
+    vault.sign_in(NAME, "http://127.0.0.1:9/api/v1", "k" * 36, passphrase=PASSPHRASE)
+    report = rebuild_cache(vault, NAME, passphrase=PASSPHRASE)
+    assert (report.restored, report.aside, report.missing) == (0, [], [])
+    assert check_cache(vault, NAME, passphrase=PASSPHRASE).ok

@@ -60,12 +60,14 @@ from clickdrop_desktop.outbox.changes import (
     mark_despatched,
     queue_new_orders,
 )
+from clickdrop_desktop.outbox.operations import decode
 from clickdrop_desktop.outbox.replay import OutboxReplayer, ReplayOptions
 from clickdrop_desktop.sandbox.server import Sandbox
 from clickdrop_desktop.session import AccountSession
 from clickdrop_desktop.store import (
     UNSYNCED,
     DuplicatePrintJob,
+    OutboxItem,
     OutboxState,
     PrintJob,
     PrintJobState,
@@ -263,7 +265,8 @@ class AppMachine(RuleBasedStateMachine):
         assert self.session is not None
         stored = self.session.store.get_order(order_id)
         ref = stored.order.order_reference if stored is not None else None
-        self.touched_upstream.update((self.name, key) for key in (order_id, ref) if key is not None)
+        name = self.session.profile.name
+        self.touched_upstream.update((name, key) for key in (order_id, ref) if key is not None)
         for expect in self.expects:
             if expect.account == self.name and expect.key in (order_id, ref):
                 expect.refusable = True
@@ -660,6 +663,16 @@ class AppMachine(RuleBasedStateMachine):
         assert not left, f"files left after every account signed out: {left}"
         assert not self.world.keyring_entries(), "keyring entries left after sign-out"
 
+    def _waits_for_user(self, item: OutboxItem) -> bool:
+        assert self.session is not None
+        entities = decode(item).entities
+        return any(
+            earlier.seq < item.seq and decode(earlier).entities & entities
+            for earlier in self.session.store.outbox.list(
+                [OutboxState.FAILED, OutboxState.CONFLICT]
+            )
+        )
+
     def _check_outcomes(self, name: str) -> None:
         assert self.session is not None
         upstream = UPSTREAM[name]
@@ -674,6 +687,11 @@ class AppMachine(RuleBasedStateMachine):
             if item.state in (OutboxState.FAILED, OutboxState.CONFLICT):
                 self.tally.notes["refused"] = self.tally.notes.get("refused", 0) + 1
                 assert expect.refusable, f"{expect.kind} {expect.key}: {item.last_error}"
+                continue
+            if item.state is OutboxState.PENDING and self._waits_for_user(item):
+                # FIFO per order: a change behind a refused one of the same order is kept for
+                # the user's decision on that one (retry, edit or discard), never sent around it.
+                self.tally.notes["left_for_user"] = self.tally.notes.get("left_for_user", 0) + 1
                 continue
             assert item.state is OutboxState.DONE, f"{expect} still {item.state.value}"
             if expect.refusable:

@@ -50,6 +50,7 @@ from printing.jobs import (
 )
 from printing.queue import JobDeferred, JobRejected, JobResult, PrintQueue
 from printing.raster import RasterError
+from printing.render_ahead import RenderAhead
 from printing.uri import PrinterUri, coerce_uri
 
 log = logging.getLogger(__name__)
@@ -336,6 +337,45 @@ class PrintService:
             self._encoded.put(key, data, language=uri.language, persist=persist)
         return data
 
+    def _preparer(
+        self,
+        order_identifier: int,
+        document_type: str,
+        uri: PrinterUri,
+        copies: int,
+        reprint: bool,
+    ) -> tuple[Callable[[PrintJob], bytes], RenderAhead | None]:
+        """`job_bytes`, or for a document not encoded for this printer yet (a cold scan), a
+        render started now on a helper thread, to overlap the queue's commit (and that
+        thread, which the caller must wait for)."""
+        if not reprint and self.store.print_jobs.was_printed(order_identifier, document_type):
+            return self.job_bytes, None  # the queue will refuse it: render nothing
+        try:
+            pdf = self.document_pdf(order_identifier, document_type, size=document_size(uri))
+        except DocumentUnavailable:
+            return self.job_bytes, None  # gone meanwhile: the job says so
+        key = render_key(
+            order_identifier, document_type, pdf, uri, copies=copies, sheet=repr(self.sheet)
+        )
+        want = (order_identifier, document_type, str(uri), copies)
+        kept = self._encoded.get(key)
+        if kept is not None:  # prepared: the bytes are at hand
+
+            def prepared(job: PrintJob) -> bytes:
+                mine = (job.order_identifier, job.document_type, job.printer_uri, job.copies)
+                return kept if mine == want else self.job_bytes(job)
+
+            return prepared, None
+        sheet = self.sheet
+        title = f"order {order_identifier}"
+        ahead = RenderAhead(
+            lambda: job_bytes(pdf, uri, copies=copies, title=title, sheet=sheet),
+            want,
+            fallback=self.job_bytes,
+            keep=lambda data: self._encoded.put(key, data, language=uri.language),
+        )
+        return ahead.prepare, ahead
+
     def _ready(self, job: PrintJob) -> None:
         """Before a job is claimed: have its document (fetching it now if it must be, since
         the job itself is the user's explicit request), so the slow part happens while the
@@ -385,16 +425,24 @@ class PrintService:
         at_hand = self.has_document(order_identifier, document_type)
         try:
             if at_hand:
-                # Nothing to fetch first: queue and claim it in one commit, then send.
-                outcome = self.queue.submit(
-                    order_identifier,
-                    document_type,
-                    uri,
-                    self.job_bytes,
-                    copies=copies,
-                    reprint=reprint,
-                    actor=actor,
+                # Nothing to fetch first: queue and claim it in one commit, then send; a
+                # document not encoded yet renders meanwhile.
+                prepare, ahead = self._preparer(
+                    order_identifier, document_type, uri, copies, reprint
                 )
+                try:
+                    outcome = self.queue.submit(
+                        order_identifier,
+                        document_type,
+                        uri,
+                        prepare,
+                        copies=copies,
+                        reprint=reprint,
+                        actor=actor,
+                    )
+                finally:
+                    if ahead is not None:
+                        ahead.wait()  # also when the queue refused the job: no render left behind
                 return self._result(outcome, result)
             job = self.queue.enqueue(
                 order_identifier, document_type, uri, copies=copies, reprint=reprint, actor=actor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
 import sys
@@ -10,25 +11,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
-from clickdrop_desktop import __version__
 from clickdrop_desktop.paths import data_dir
-from ui import preferences, theme
-from ui.context import AppContext
-from ui.controllers.accounts import AccountDirectory
-from ui.controllers.bundle import Controllers
-from ui.crash import CrashHandler
-from ui.dialogs.factory import Dialogs
-from ui.feedback import Feedback
-from ui.icons import app_icon
-from ui.tasks import TaskRunner
 
 #: The log folder under the data dir (as `clickdrop_desktop.logging_setup.LOG_FOLDER`).
 LOG_FOLDER = "logs"
 
+# Everything else the window needs is imported in `start`, inside its garbage-collector pause.
 if TYPE_CHECKING:
+    from ui.context import AppContext
+    from ui.controllers.accounts import AccountDirectory
+    from ui.crash import CrashHandler
     from ui.demo import DemoEnvironment
     from ui.main_window import MainWindow
 
@@ -45,20 +40,34 @@ GIL_SWITCH_INTERVAL_S = 0.001
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
+    from clickdrop_desktop import __version__
+    from ui import theme
+    from ui.icons import app_icon
+
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    if isinstance(existing, QApplication):
+        app = existing
+        theme.apply_theme(app)
+    else:
+        # The style as Qt's own `-style` option (Qt takes it out of the arguments again):
+        # `setStyle("Fusion")` would hand Python the QStyle, whose enums PySide then builds,
+        # 566 members and ~8 ms before the first frame (`ui.start_ratio`).
+        app = QApplication([*(argv or sys.argv[:1]), "-style", theme.STYLE])
+        theme.apply_theme(app, set_style=False)
     app.setApplicationName(ORGANIZATION)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("clickdrop-desktop")
     app.setWindowIcon(app_icon())
-    theme.apply_theme(app)
     return app
 
 
 def _show_crash(title: str, message: str, log_path: Path) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox()
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle(title)
@@ -69,6 +78,12 @@ def _show_crash(title: str, message: str, log_path: Path) -> None:
 
 
 def build_context(app: QApplication, *, demo: bool) -> AppContext:
+    from ui import preferences
+    from ui.context import AppContext
+    from ui.dialogs.factory import Dialogs
+    from ui.feedback import Feedback
+    from ui.tasks import TaskRunner
+
     settings = preferences.open_settings()
     ctx = AppContext(
         tasks=TaskRunner(app),
@@ -100,25 +115,47 @@ def start(
     last active account starts opening before the event loop runs, so the first frame is that
     account's page (its orders loading), never the welcome page; its store is read in workers.
     """
+    # No cyclic garbage collection until the first frame is painted: building the window
+    # (and PySide's enum classes for it) makes tens of thousands of objects, each collection
+    # walks them all again, and nothing made before the first frame is garbage yet.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        started = _build(configure, base=base, demo=demo)
+    except BaseException:
+        if collecting:
+            gc.enable()
+        raise
+    if collecting:
+        started.window.after_first_frame(gc.enable)
+    # Before the event loop paints: the first frame is the account's page (a passphrase
+    # prompt, if its keys need one, opens over the window).
+    started.window.c.accounts.restore_last()
+    # The log file opens once the first screen is up (its module loads the stdlib's handler
+    # stack: ~10 ms). Before that, a crash still reaches crash.log (the handler above writes
+    # it itself) and warnings reach stderr.
+    started.window.later(lambda: _start_log(base))
+    return started
+
+
+def _build(
+    configure: Callable[[AppContext], AccountDirectory], *, base: Path, demo: bool
+) -> Started:
+    from ui import theme
+    from ui.controllers.bundle import Controllers
+    from ui.crash import CrashHandler
+    from ui.main_window import MainWindow
+
     app = create_application()
     crash = CrashHandler(base / LOG_FOLDER / "crash.log", _show_crash)
     crash.install()
     watcher = theme.ThemeWatcher(app)
     ctx = build_context(app, demo=demo)
     directory = configure(ctx)
-    from ui.main_window import MainWindow
-
     window = MainWindow(ctx, Controllers.create(ctx, directory, app))
     watcher.theme_changed.connect(lambda _t: window.update())
     window.restore_state()
     window.show()
-    # Before the event loop paints: the first frame is the account's page (a passphrase
-    # prompt, if its keys need one, opens over the window).
-    window.c.accounts.restore_last()
-    # The log file opens once the first screen is up (its module loads the stdlib's handler
-    # stack: ~10 ms). Before that, a crash still reaches crash.log (the handler above writes
-    # it itself) and warnings reach stderr.
-    window.later(lambda: _start_log(base))
     return Started(app, ctx, window, crash)
 
 

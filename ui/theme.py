@@ -9,6 +9,9 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
+#: The widget style every colour and rule here is made for.
+STYLE = "Fusion"
+
 #: Set to `dark` or `light` to override the OS (screenshots, or a bench PC under bright lights).
 THEME_ENV = "CLICKDROP_THEME"
 
@@ -204,10 +207,14 @@ def tokens() -> Tokens:
     return DARK if system_prefers_dark() else LIGHT
 
 
-def apply_theme(app: QApplication) -> Tokens:
-    """Fusion style with our palette and stylesheet for the current scheme; returns its tokens."""
+def apply_theme(app: QApplication, *, set_style: bool = True) -> Tokens:
+    """Fusion style with our palette and stylesheet for the current scheme; returns its tokens.
+
+    `set_style=False`: the app was made with Fusion already (`-style`, see `ui.app`).
+    """
     t = tokens()
-    app.setStyle("Fusion")
+    if set_style:
+        app.setStyle(STYLE)
     app.setPalette(palette_for(t))
     app.setStyleSheet(stylesheet_for(t))
     return t

@@ -10,10 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout
-
 from clickdrop_desktop.errors import describe
-from ui.models.order_row import OrderRow
 
 if TYPE_CHECKING:
     from clickdrop_desktop.connectivity import Snapshot
@@ -21,6 +18,7 @@ if TYPE_CHECKING:
     from clickdrop_desktop.sync.incidents import Incident
     from printing.bitmap import Bitmap
     from ui.main_window import MainWindow
+    from ui.models.order_row import OrderRow
     from ui.services.workspace import Workspace
 
 _SORTS = {
@@ -44,7 +42,9 @@ class WindowLogic:
     def show_workspace(self, workspace: Workspace | None) -> None:
         w = self.w
         if self.workspace is not None and self.workspace is not workspace:
-            self.workspace.connectivity_changed.disconnect(w._on_workspace_connectivity_changed)
+            self.workspace.connectivity_changed.disconnect(
+                w.wiring.on_workspace_connectivity_changed
+            )
         self.workspace = workspace
         # The rows read ahead of the session (same store) stay on screen; a refresh follows.
         w.model.set_source(workspace.orders if workspace else None, keep_rows=True)
@@ -56,7 +56,8 @@ class WindowLogic:
         if workspace is None:
             w.commands.bench.setChecked(False)
             w.stack.setCurrentWidget(w.welcome)
-            w.banner.setVisible(False)
+            if w.banner_built:
+                w.banner.setVisible(False)
             w.connection_label.setText("")
             w.count_label.setText("")
             w.sync_status.set_idle("")
@@ -74,7 +75,7 @@ class WindowLogic:
                     "labels from the Click & Drop website"
                 )
         w.setWindowTitle(f"{workspace.name} — Click & Drop Desktop")
-        workspace.connectivity_changed.connect(w._on_workspace_connectivity_changed)
+        workspace.connectivity_changed.connect(w.wiring.on_workspace_connectivity_changed)
         self.show_connectivity(workspace.snapshot())
         last = workspace.last_sync()
         w.sync_status.set_idle(
@@ -102,8 +103,11 @@ class WindowLogic:
         if workspace is None:
             return
         online = snapshot.state.value == "online"
-        waiting = workspace.waiting_changes()
-        w.banner.set_state(snapshot.state.value, snapshot.reason, workspace.last_sync(), waiting)
+        if not online or w.banner_built:  # online, an unbuilt banner would only be hidden
+            waiting = workspace.waiting_changes()
+            w.banner.set_state(
+                snapshot.state.value, snapshot.reason, workspace.last_sync(), waiting
+            )
         w.commands.set_api_available(online, snapshot.reason)
         for action in w.commands.needs_api():
             label_only = action in (w.commands.prepare, w.commands.manifest)
@@ -111,7 +115,8 @@ class WindowLogic:
             action.setEnabled(online and not label_only)
             if label_only:
                 action.setToolTip("Labels and manifests come through the API for OBA accounts only")
-        w.outbox_panel.set_online(online)
+        if w.outbox_panel_built:  # built later, it reads the workspace's state itself
+            w.outbox_panel.set_online(online)
         text = {"online": "● Online", "degraded": "● Slow or failing", "offline": "● Offline"}
         w.connection_label.setText(text[snapshot.state.value])
         # Waiting changes replay by themselves when it comes back (the outbox's runner).
@@ -409,6 +414,8 @@ class WindowLogic:
         dialog.deleteLater()
 
     def show_shortcuts(self) -> None:
+        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout
+
         w = self.w
         dialog = QDialog(w)
         dialog.setWindowTitle("Keyboard shortcuts")

@@ -112,6 +112,11 @@ def test_a_cold_scan_sends_exactly_the_encoded_job(
             started.append(self)
 
     monkeypatch.setattr(service_module, "RenderAhead", Counted)
+
+    def not_the_usual_way(job: PrintJob) -> bytes:
+        raise AssertionError(f"job {job.id} was prepared again instead of taking its render")
+
+    monkeypatch.setattr(service, "job_bytes", not_the_usual_way)
     assert service.print_document(orders[0], DOC, URI).ok
     assert len(started) == 1
     cached = store.documents.get(orders[0], DOC)

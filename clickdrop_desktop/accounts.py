@@ -53,6 +53,10 @@ class RebuildPending(AccountError):
     """A cache rebuild of this account is under way or was interrupted: finish it first."""
 
 
+class AccountInUse(AccountError):
+    """The account's order cache is open in another process (or being rebuilt by one)."""
+
+
 #: `AccountRecord.extra` key of a cache rebuild in progress (see `cache_repair`).
 REBUILD_MARK = "cache_rebuild"
 

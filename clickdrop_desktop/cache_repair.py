@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from clickdrop_desktop.accounts import REBUILD_MARK as MARK
-from clickdrop_desktop.accounts import AccountRecord
+from clickdrop_desktop.accounts import AccountInUse, AccountRecord
+from clickdrop_desktop.filelock import in_use_lock
 from clickdrop_desktop.store import (
     CIPHER_V1,
     CipherSettings,
@@ -278,10 +279,26 @@ def rebuild_cache(
 ) -> RebuildReport:
     """Rebuild the account's cache under a new store key (see the module docstring).
 
-    Close the account in the app first. Raises `JournalUnreadable` (unless `force`), the
-    vault's errors (passphrase, keyring), `StoreError` when the new cache cannot be made.
+    Holds the account's in-use lock exclusively throughout: if a window or command has the
+    account open, it refuses at once (`AccountInUse`) rather than move files from under it.
+    Raises `JournalUnreadable` (unless `force`), the vault's errors (passphrase, keyring),
+    `StoreError` when the new cache cannot be made.
     """
     record = vault.registry.find(name)
+    path = store_path(record)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with in_use_lock(path) as lock:
+        if not lock.try_acquire(shared=False):
+            raise AccountInUse(
+                f"the account {record.name!r} is open in another Click & Drop Desktop window "
+                "or command; close it and run 'clickdrop-desktop cache --rebuild' again"
+            )
+        return _rebuild(vault, record, passphrase=passphrase, force=force)
+
+
+def _rebuild(
+    vault: Vault, record: AccountRecord, *, passphrase: str | None, force: bool
+) -> RebuildReport:
     mark: dict[str, Any] = dict(record.extra.get(MARK) or {})
     report = RebuildReport(record.name, resumed=bool(mark))
     keys = vault.unlock(record.name, passphrase=passphrase)  # the key the record names

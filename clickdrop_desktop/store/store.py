@@ -13,8 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from clickdrop_desktop.accounts import AccountInUse
 from clickdrop_desktop.api.models import Order, OrderStatus
 from clickdrop_desktop.closing import Closing
+from clickdrop_desktop.filelock import FileLock, in_use_lock
 from clickdrop_desktop.store import order_queries, orders
 from clickdrop_desktop.store.codec import dumps, now_db
 from clickdrop_desktop.store.connection import (
@@ -95,8 +97,11 @@ def _stamp_identity(conn: Connection, account_id: str, cipher: CipherSettings) -
 class Store(Closing):
     """One account's order cache. Create with `Store.open(...)`; close it (or use `with`)."""
 
-    def __init__(self, db: Database, *, path: Path, account_id: str) -> None:
+    def __init__(
+        self, db: Database, *, path: Path, account_id: str, in_use: FileLock | None = None
+    ) -> None:
         self._db = db
+        self._in_use = in_use  # held shared while open: a cache rebuild waits for it (filelock)
         self.path = path
         self.account_id = account_id
         self.documents = Documents(db)
@@ -136,6 +141,33 @@ class Store(Closing):
         raw = check_store_key(key)
         if key_id is not None and fingerprint(raw) != key_id:
             raise WrongStoreKey("this key is not the one this account's order cache was made with")
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        in_use = in_use_lock(path)
+        # No folder and nothing to create: `connect` raises `StoreMissing` (no lock needed).
+        if path.parent.is_dir() and not in_use.try_acquire(shared=True):
+            raise AccountInUse(
+                "this account's order cache is being rebuilt by another Click & Drop Desktop "
+                "command; open it again when the rebuild has finished"
+            )
+        try:
+            return cls._open(path, raw, account_id, cipher, create, verify, key_id, in_use)
+        except BaseException:
+            in_use.release()
+            raise
+
+    @classmethod
+    def _open(
+        cls,
+        path: Path,
+        raw: bytes,
+        account_id: str,
+        cipher: CipherSettings,
+        create: bool,
+        verify: bool | None,
+        key_id: str | None,
+        in_use: FileLock,
+    ) -> Store:
         fresh = not path.exists() or path.stat().st_size == 0
         wal = wal_path(path)
         unclean = wal.exists() and wal.stat().st_size > 0
@@ -165,7 +197,7 @@ class Store(Closing):
                         )
             journal = OutboxJournal(journal_path(path), raw, account_id)
             db = Database(conn, journal)
-            store = cls(db, path=path, account_id=account_id)
+            store = cls(db, path=path, account_id=account_id, in_use=in_use)
             store._sync_journal()
         except BaseException:
             conn.close()
@@ -242,8 +274,12 @@ class Store(Closing):
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL) and drop the journal key."""
-        self._db.close()
-        self._db.journal = None
+        try:
+            self._db.close()
+            self._db.journal = None
+        finally:
+            if self._in_use is not None:
+                self._in_use.release()
 
     @property
     def closed(self) -> bool:

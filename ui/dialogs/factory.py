@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QDialog,
-    QFileDialog,
-    QInputDialog,
-    QLineEdit,
-    QMessageBox,
-    QWidget,
-)
+
+# The dialog classes load when a question is first asked, not at start-up: PySide builds each
+# class's enums when it is first imported (QMessageBox and QFileDialog alone slow the first
+# frame by ~2 ms, `ui.start_ratio`).
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog, QWidget
 
 _PLAIN = Qt.TextFormat.PlainText
 
@@ -21,6 +20,8 @@ class Dialogs:
     """Opens message boxes, file pickers and the app's own dialogs (tests swap in a fake)."""
 
     def confirm(self, parent: QWidget | None, title: str, text: str, ok_text: str = "OK") -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(title)
@@ -33,16 +34,16 @@ class Dialogs:
         return box.clickedButton() is ok
 
     def info(self, parent: QWidget | None, title: str, text: str) -> None:
-        self._message(parent, QMessageBox.Icon.Information, title, text)
+        self._message(parent, "Information", title, text)
 
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
-        self._message(parent, QMessageBox.Icon.Warning, title, text)
+        self._message(parent, "Warning", title, text)
 
-    def _message(
-        self, parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str
-    ) -> None:
+    def _message(self, parent: QWidget | None, icon: str, title: str, text: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(parent)
-        box.setIcon(icon)
+        box.setIcon(QMessageBox.Icon[icon])
         box.setWindowTitle(title)
         box.setTextFormat(_PLAIN)
         box.setText(text)
@@ -50,6 +51,8 @@ class Dialogs:
 
     def passphrase(self, parent: QWidget | None, title: str, text: str) -> str | None:
         """A masked one-line prompt; None when cancelled. The text is never logged."""
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
         value, ok = QInputDialog.getText(
             parent, title, f"{text}\n\nPassphrase:", QLineEdit.EchoMode.Password
         )
@@ -58,6 +61,8 @@ class Dialogs:
     def save_file(
         self, parent: QWidget | None, title: str, suggested: str, filters: str
     ) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
         return Path(path) if path else None
 

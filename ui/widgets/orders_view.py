@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import (
     QEvent,
     QItemSelection,
@@ -15,9 +17,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QStyle,
     QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
@@ -25,6 +25,9 @@ from PySide6.QtWidgets import (
 from ui import theme
 from ui.models.orders_model import COLUMNS, STATUS_COLUMN, STATUS_TEXT, OrdersModel
 from ui.widgets.plain import PlainLabel
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStyleOptionViewItem
 
 _ROW_HEIGHT = 30
 _WIDTHS = (125, 115, 170, 85, 105, 140, 70)
@@ -56,6 +59,10 @@ class StatusDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
+        # Imported on the first status cell painted, after the first frame: PySide builds
+        # QStyle's 566 enum members when it is first imported (~8 ms, `ui.start_ratio`).
+        from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         text = opt.text

@@ -21,6 +21,10 @@ of up to 100 per `POST /orders`, status updates up to 100 per `PUT`, cancels up 
 despatch waits behind its order's failed create. Partial success (200 with per-item errors)
 is settled op by op. Transient failures stop the run and keep the ops; an auth failure pauses
 it; a rejection becomes a conflict item for the user (see conflicts.py); nothing is dropped.
+
+This module holds the pass (ordering, segments, settling); creates and their reconciliation by
+reference are in replay_creates.py, despatch and cancel batches in replay_batches.py, the steps
+they share (claim, read, settle, stop) in replay_steps.py.
 """
 
 from __future__ import annotations
@@ -28,63 +32,27 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol, TypeVar
 
 from clickdrop_desktop.api.client import ClickDropClient
-from clickdrop_desktop.api.errors import ApiError, OrderProblem, RateLimited, ValidationFailed
 from clickdrop_desktop.api.identifiers import MAX_IDS_PER_CALL
-from clickdrop_desktop.api.models import Order
-from clickdrop_desktop.api.requests import OrderStatusValue, StatusUpdateRequest
-from clickdrop_desktop.outbox.changes import hide_cancelled, show_despatched
 from clickdrop_desktop.outbox.lock import ReplayLock
 from clickdrop_desktop.outbox.operations import (
     CreateOp,
-    DeleteOp,
     DespatchOp,
     EntityKey,
-    Operation,
-    OrderTarget,
     PayloadError,
     decode,
 )
-from clickdrop_desktop.outbox.reconcile import (
-    Decision,
-    Failure,
-    Verdict,
-    classify,
-    is_duplicate_reference,
-    judge_delete,
-    judge_delete_problem,
-    judge_despatch,
-    judge_status_problem,
-    problems_text,
-)
+from clickdrop_desktop.outbox.replay_batches import BatchReplay
+from clickdrop_desktop.outbox.replay_creates import CreateReplay
+from clickdrop_desktop.outbox.replay_steps import Pair, Run, Stop
 from clickdrop_desktop.outbox.report import ReplayReport, StopReason
-from clickdrop_desktop.store import (
-    UNSYNCED,
-    ImmutableFieldChanged,
-    OrderSource,
-    OutboxItem,
-    OutboxState,
-    Store,
-)
+from clickdrop_desktop.store import UNSYNCED, OutboxItem, OutboxState, Store
 
-T = TypeVar("T")
-Pair = tuple[OutboxItem, Operation]
-
-
-class _Named(Protocol):
-    """An order as a write's answer names it (`UpdatedOrder`, `DeletedOrder`)."""
-
-    @property
-    def order_identifier(self) -> int | None: ...
-
-    @property
-    def order_reference(self) -> str | None: ...
-
+__all__ = ["OutboxReplayer", "ReplayOptions", "ReplayReport", "StopReason"]
 
 DEFAULT_SETTLE_S = 15.0
 SETTLE_ENV = "CLICKDROP_OUTBOX_SETTLE_S"
@@ -127,20 +95,7 @@ class ReplayOptions:
             raise ValueError("settle_s must not be negative")
 
 
-class _Stop(Exception):
-    def __init__(self, reason: StopReason, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-
-
-@dataclass(slots=True)
-class _Run:
-    report: ReplayReport
-    blocked: set[EntityKey] = field(default_factory=set)
-
-
-class OutboxReplayer:
+class OutboxReplayer(CreateReplay, BatchReplay):
     """Replays one account's outbox through its client. Thread-safe (one replay at a time).
 
     Args:
@@ -172,7 +127,7 @@ class OutboxReplayer:
     def replay(self, *, cancel: threading.Event | None = None) -> ReplayReport:
         """One pass over the outbox; returns what happened (see `ReplayReport`)."""
         with self._lock:
-            run = _Run(ReplayReport())
+            run = Run(ReplayReport())
             lock = ReplayLock(self._store.path)
             if not lock.acquire():
                 run.report.stopped = StopReason.BUSY
@@ -181,7 +136,7 @@ class OutboxReplayer:
                 return run.report
             try:
                 self._pass(run, cancel)
-            except _Stop as stop:
+            except Stop as stop:
                 run.report.stopped = stop.reason
                 run.report.stop_message = stop.message
             finally:
@@ -211,12 +166,12 @@ class OutboxReplayer:
 
     # -- the pass ---------------------------------------------------------------------------------
 
-    def _pass(self, run: _Run, cancel: threading.Event | None) -> None:
+    def _pass(self, run: Run, cancel: threading.Event | None) -> None:
         segment: list[Pair] = []
         seg_entities: set[EntityKey] = set()
         for item in self._store.outbox.list(UNSYNCED):
             if cancel is not None and cancel.is_set():
-                raise _Stop(StopReason.CANCELLED, "replay cancelled; the changes are kept")
+                raise Stop(StopReason.CANCELLED, "replay cancelled; the changes are kept")
             try:
                 op = decode(item)
             except PayloadError as exc:
@@ -246,7 +201,7 @@ class OutboxReplayer:
             seg_entities |= op.entities
         self._segment(run, segment)
 
-    def _segment(self, run: _Run, segment: list[Pair]) -> None:
+    def _segment(self, run: Run, segment: list[Pair]) -> None:
         if not segment:
             return
         kind = segment[0][1]
@@ -274,316 +229,3 @@ class OutboxReplayer:
             return None
         left = self._options.settle_s - min(a.total_seconds() for a in ages)
         return max(0.05, left + 0.05)
-
-    # -- creates ----------------------------------------------------------------------------------
-
-    def _creates(self, run: _Run, segment: list[Pair]) -> None:
-        to_send = [p for p in segment if p[0].state is OutboxState.PENDING]
-        unsure = [p for p in segment if p[0].state is OutboxState.SENDING]
-        if unsure:
-            refs = [_create(p).order_reference for p in unsure]
-            found = self._read(run, unsure, lambda: self._client.find_orders_by_reference(refs))
-            if found is None:
-                return
-            with self._store.transaction():  # one commit (two fsyncs) for the lot
-                for pair in unsure:
-                    order = found.get(_create(pair).order_reference)
-                    if order is not None:
-                        self._adopt(run, pair, order, "found in Click & Drop (sent before)")
-                    else:
-                        to_send.append(pair)
-            to_send.sort(key=lambda p: p[0].seq)
-        unsure_ids = {p[0].op_id for p in unsure}
-        claimed = self._claim(to_send)
-        if not claimed:
-            return
-        run.report.requests += 1
-        try:
-            result = self._client.create_orders(
-                [_create(p).request for p in claimed], chunk_size=len(claimed)
-            )
-        except ApiError as exc:
-            self._failed(run, claimed, exc)
-            return
-        created = {c.order.order_reference: c.order for c in result.created}
-        failed = {f.order_reference: f for f in result.failed}
-        duplicates: list[Pair] = []
-        with self._store.transaction():  # every outcome of the batch in one commit
-            for pair in claimed:
-                op = _create(pair)
-                order = created.get(op.order_reference)
-                if order is not None:
-                    self._adopt(run, pair, order)
-                    continue
-                refused = failed.get(op.order_reference)
-                if refused is None:
-                    continue  # no word on it: stays `sending`, reconciled by reference later
-                if is_duplicate_reference(refused.errors):
-                    duplicates.append(pair)
-                else:
-                    message = f"Click & Drop refused new order {op.order_reference!r}: "
-                    self._settle(
-                        run, pair[0], OutboxState.FAILED, message + problems_text(refused.errors)
-                    )
-        for pair in duplicates:  # may read from the API: outside the write transaction
-            # Ours only if an earlier attempt's outcome was unknown (it was `sending`).
-            self._duplicate(run, pair, maybe_ours=pair[0].op_id in unsure_ids)
-
-    def _duplicate(self, run: _Run, pair: Pair, *, maybe_ours: bool) -> None:
-        item, op = pair[0], _create(pair)
-        if maybe_ours:
-            # An earlier attempt of ours, whose answer never came, may hold the reference
-            # (it landed after our look-up): adopt it rather than report a conflict.
-            refs = [op.order_reference]
-            found = self._read(run, [pair], lambda: self._client.find_orders_by_reference(refs))
-            if found is None:
-                return
-            order = found.get(op.order_reference)
-            if order is not None:
-                self._adopt(run, pair, order, "found in Click & Drop (sent before)")
-                return
-        self._settle(
-            run,
-            item,
-            OutboxState.CONFLICT,
-            f"the reference {op.order_reference!r} is already used by another order in Click & "
-            "Drop (not one sent from here): edit the reference, or discard this order",
-        )
-
-    def _adopt(self, run: _Run, pair: Pair, order: Order, note: str = "") -> None:
-        """The order exists upstream: the cache gets the real order in place of its stand-in."""
-        item, op = pair[0], _create(pair)
-        with self._store.transaction():
-            if op.local_identifier is not None:
-                self._store.forget_local_orders([op.local_identifier])
-            try:
-                self._store.upsert_orders([order], OrderSource.BY_ID)
-            except ImmutableFieldChanged:
-                note = "created, but it clashes with a cached order; the next sync checks it"
-            self._store.outbox.mark(item.op_id, OutboxState.DONE)
-        self._done(run, item, note and f"new order {op.order_reference!r}: {note}")
-
-    # -- despatches -------------------------------------------------------------------------------
-
-    def _despatches(self, run: _Run, segment: list[Pair]) -> None:
-        upstream = self._read_back(run, segment)
-        if upstream is None:
-            return
-        claimed = self._judge_and_claim(
-            run,
-            segment,
-            lambda pair: judge_despatch(
-                _despatch(pair), pair[0].state, upstream.get(pair[0].op_id)
-            ),
-        )
-        if not claimed:
-            return
-        updates = [_status_update(_despatch(p)) for p in claimed]
-        run.report.requests += 1
-        try:
-            result = self._client.update_status(updates, retry_ambiguous=False)
-        except ApiError as exc:
-            self._failed(run, claimed, exc)
-            return
-        self._settle_batch(run, claimed, result.updated, result.errors, judge_status_problem)
-
-    # -- cancels ----------------------------------------------------------------------------------
-
-    def _deletes(self, run: _Run, segment: list[Pair]) -> None:
-        upstream = self._read_back(run, segment)
-        if upstream is None:
-            return
-        claimed = self._judge_and_claim(
-            run,
-            segment,
-            lambda pair: judge_delete(_delete(pair), pair[0].state, upstream.get(pair[0].op_id)),
-        )
-        if not claimed:
-            return
-        run.report.requests += 1
-        try:
-            result = self._client.delete_orders([_delete(p).target.key for p in claimed])
-        except ApiError as exc:
-            self._failed(run, claimed, exc)
-            return
-        self._settle_batch(run, claimed, result.deleted, result.errors, judge_delete_problem)
-
-    # -- shared steps -----------------------------------------------------------------------------
-
-    def _judge_and_claim(
-        self, run: _Run, segment: list[Pair], judge: Callable[[Pair], Decision]
-    ) -> list[Pair]:
-        """Settle what the read-back already decides (one commit); claim the rest to send."""
-        to_send: list[Pair] = []
-        with self._store.transaction():
-            for pair in segment:
-                decision = judge(pair)
-                if decision.verdict is Verdict.SEND:
-                    to_send.append(pair)
-                else:
-                    self._decided(run, pair, decision)
-        return self._claim(to_send)
-
-    def _settle_batch(
-        self,
-        run: _Run,
-        claimed: list[Pair],
-        done: Sequence[_Named],
-        problems: Sequence[OrderProblem],
-        judge_problem: Callable[[OrderProblem, str], Decision],
-    ) -> None:
-        """Every outcome of a sent despatch or cancel batch, in one commit. An op Click & Drop
-        names neither as done nor as a problem stays `sending`: reconciled on the next pass."""
-        with self._store.transaction():
-            for pair in claimed:
-                target = _target(pair)
-                if any(target.matches(x.order_identifier, x.order_reference) for x in done):
-                    self._decided(run, pair, Decision(Verdict.DONE))
-                    continue
-                problem = next(
-                    (p for p in problems if target.matches(p.order_identifier, p.order_reference)),
-                    None,
-                )
-                if problem is not None:
-                    self._decided(run, pair, judge_problem(problem, target.label()))
-
-    def _read_back(self, run: _Run, segment: list[Pair]) -> dict[str, Order | None] | None:
-        """op id -> the order as Click & Drop has it now (None: not there)."""
-        keys = [_target(p).key for p in segment]
-        result = self._read(run, segment, lambda: self._client.get_orders(keys))
-        if result is None:
-            return None
-        out: dict[str, Order | None] = {}
-        for pair in segment:
-            target = _target(pair)
-            out[pair[0].op_id] = next(
-                (o for o in result.orders if target.matches(o.order_identifier, o.order_reference)),
-                None,
-            )
-        return out
-
-    def _read(self, run: _Run, pairs: Sequence[Pair], call: Callable[[], T]) -> T | None:
-        """A read for reconciliation; transient failures stop the pass, a refusal fails the ops."""
-        try:
-            return call()
-        except ApiError as exc:
-            failure = classify(exc)
-            if failure is Failure.REJECTED:
-                for item, _ in pairs:
-                    message = f"could not be checked in Click & Drop: {exc.message}"
-                    self._settle(run, item, OutboxState.FAILED, message)
-                return None
-            raise self._stop(failure, exc) from None
-
-    def _claim(self, pairs: Sequence[Pair]) -> list[Pair]:
-        """Mark `sending` (attempts + 1) what is still as we read it: the "attempting" marker."""
-        claimed: list[Pair] = []
-        with self._store.transaction():
-            for item, op in pairs:
-                current = self._store.outbox.get(item.op_id)
-                if (
-                    current is None
-                    or current.state is not item.state
-                    or current.updated_at != item.updated_at
-                ):
-                    continue  # another replayer took it meanwhile
-                fresh = self._store.outbox.mark(
-                    item.op_id, OutboxState.SENDING, error=None, count_attempt=True
-                )
-                claimed.append((fresh, op))
-        return claimed
-
-    def _failed(self, run: _Run, claimed: list[Pair], exc: ApiError) -> None:
-        failure = classify(exc)
-        if failure is Failure.REJECTED:
-            message = exc.message
-            if isinstance(exc, ValidationFailed) and exc.problems:
-                message = f"Click & Drop refused it: {problems_text(exc.problems)}"
-            for item, _ in claimed:
-                self._settle(run, item, OutboxState.FAILED, message)
-            return
-        if not exc.maybe_applied:
-            # Refused before it was processed: back in the queue, as it was.
-            with self._store.transaction():
-                for item, _ in claimed:
-                    self._store.outbox.mark(item.op_id, OutboxState.PENDING, error=exc.message)
-        # maybe_applied: left `sending`, so the next pass reconciles before any resend.
-        raise self._stop(failure, exc)
-
-    def _stop(self, failure: Failure, exc: ApiError) -> _Stop:
-        if failure is Failure.AUTH:
-            return _Stop(StopReason.AUTH, exc.message)
-        if isinstance(exc, RateLimited):
-            return _Stop(StopReason.RATE_LIMITED, exc.message)
-        return _Stop(StopReason.OFFLINE, exc.message)
-
-    def _decided(self, run: _Run, pair: Pair, decision: Decision) -> None:
-        item, op = pair
-        if decision.verdict is Verdict.CONFLICT:
-            self._settle(run, item, OutboxState.CONFLICT, decision.message)
-            return
-        with self._store.transaction():
-            self._store.outbox.mark(item.op_id, OutboxState.DONE)
-            if isinstance(op, DespatchOp):
-                show_despatched(
-                    self._store,
-                    op.target,
-                    op.despatch_date,
-                    op.tracking_number,
-                    op.local_identifier,
-                )
-            elif isinstance(op, DeleteOp):
-                hide_cancelled(self._store, op)
-        self._done(run, item, decision.message)
-
-    def _done(self, run: _Run, item: OutboxItem, note: str) -> None:
-        run.report.done.append(item.op_id)
-        if note:
-            run.report.notes.append(note)
-
-    def _settle(self, run: _Run, item: OutboxItem, state: OutboxState, message: str) -> None:
-        self._store.outbox.mark(item.op_id, state, error=message)
-        run.report.needs_user_now.append(item.op_id)
-        run.report.notes.append(message)
-
-    def _count(self, report: ReplayReport) -> None:
-        for item in self._store.outbox.list(UNSYNCED):
-            if item.state in (OutboxState.FAILED, OutboxState.CONFLICT):
-                report.needs_user += 1
-            else:
-                report.waiting += 1
-
-
-def _create(pair: Pair) -> CreateOp:
-    op = pair[1]
-    assert isinstance(op, CreateOp)
-    return op
-
-
-def _despatch(pair: Pair) -> DespatchOp:
-    op = pair[1]
-    assert isinstance(op, DespatchOp)
-    return op
-
-
-def _delete(pair: Pair) -> DeleteOp:
-    op = pair[1]
-    assert isinstance(op, DeleteOp)
-    return op
-
-
-def _target(pair: Pair) -> OrderTarget:
-    op = pair[1]
-    assert isinstance(op, DespatchOp | DeleteOp)
-    return op.target
-
-
-def _status_update(op: DespatchOp) -> StatusUpdateRequest:
-    ident = op.target.order_identifier
-    return StatusUpdateRequest(
-        status=OrderStatusValue.DESPATCHED,
-        order_identifier=ident,
-        order_reference=None if ident is not None else op.target.order_reference,
-        tracking_number=op.tracking_number,
-        despatch_date=op.despatch_date,
-    )

@@ -66,7 +66,7 @@ def check_no_rebuild(record: AccountRecord) -> None:
     being replaced: a change written to the old ones now could be sent twice)."""
     if record.extra.get(REBUILD_MARK):
         raise RebuildPending(
-            f"a rebuild of {record.name!r}'s order cache is unfinished; finish it with "
+            f"a rebuild of the order cache of {record.name!r} is unfinished; finish it with "
             "'clickdrop-desktop cache --rebuild'"
         )
 

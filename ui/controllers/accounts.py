@@ -3,7 +3,9 @@
 The account directory (vault + account list) does the blocking work (keyring, store open, API
 probe) on a worker; the controller only decides what happens and when, and hands the window a
 `Workspace`. Switching closes the current workspace before the next one opens, and the window
-clears every model when `workspace_closed` fires.
+clears every model when `workspace_closed` fires. An account whose order cache is damaged (or
+whose rebuild did not finish) is not just an error: the user is offered a rebuild (what it keeps
+and loses, ui/dialogs/rebuild_cache.py), which runs on a worker and then opens the account.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ui.tasks import TaskContext, TaskRunner
 
 if TYPE_CHECKING:
     from clickdrop_desktop.api.capabilities import Capabilities
+    from clickdrop_desktop.cache_repair import RebuildReport
     from clickdrop_desktop.session import AccountSession as CoreSession
     from clickdrop_desktop.store import Store
     from ui.services.workspace import Workspace
@@ -67,6 +70,44 @@ class StoreOpener(Protocol):
     def open_store(self, name: str) -> Store: ...
 
 
+class CacheRebuilder(Protocol):
+    """Optional on a directory: rebuild an account's damaged order cache (`cache_repair`)."""
+
+    def rebuild_cache(self, name: str) -> RebuildReport: ...
+
+
+#: Asks the user whether to rebuild (account, the one-line problem, a rebuild is pending).
+ConfirmRebuild = Callable[[str, str, bool], bool]
+
+
+def _ask_rebuild(account: str, problem: str, pending: bool) -> bool:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.dialogs.rebuild_cache import ask_rebuild
+
+    return ask_rebuild(account, problem, QApplication.activeWindow(), pending=pending)
+
+
+def needs_rebuild(exc: BaseException) -> bool | None:
+    """True: a rebuild was left unfinished; False: the cache is damaged; None: neither."""
+    from clickdrop_desktop.accounts import RebuildPending
+    from clickdrop_desktop.store.errors import StoreCorrupt
+
+    if isinstance(exc, RebuildPending):
+        return True
+    if isinstance(exc, StoreCorrupt):
+        return False
+    return None
+
+
+def _without_cli_hint(message: str) -> str:
+    from clickdrop_desktop.store.errors import REPAIR_HINT
+
+    return message.replace(f"; {REPAIR_HINT}", "").replace(
+        "; finish it with 'clickdrop-desktop cache --rebuild'", ""
+    )
+
+
 class AccountsController(QObject):
     workspace_opened = Signal(object)  # Workspace
     workspace_closed = Signal()
@@ -75,6 +116,7 @@ class AccountsController(QObject):
     busy = Signal(str)  # "Opening Acme…" while a session opens
     opening = Signal(str)  # the account now opening: the window shows it, loading
     preview_ready = Signal(str, object)  # account, what `preview` read from its store
+    cache_rebuilt = Signal(str, list)  # account, the rebuild report's lines
 
     def __init__(
         self, tasks: TaskRunner, directory: AccountDirectory, parent: QObject | None = None
@@ -92,6 +134,8 @@ class AccountsController(QObject):
         #: Starts the blocking work of opening an account; the window holds it until its first
         #: frame is on screen, so that frame is not slowed down by the store's start-up.
         self.start_work: Callable[[Callable[[], None]], None] = lambda work: work()
+        #: Offers a rebuild when the cache is damaged (GUI thread); tests swap it.
+        self.confirm_rebuild: ConfirmRebuild = _ask_rebuild
 
     # -- listing ----------------------------------------------------------------------------------
 
@@ -234,8 +278,79 @@ class AccountsController(QObject):
         if self._opening == name:
             self._opening = None
         message, _code = describe(exc)
+        pending = needs_rebuild(exc)
+        if (
+            pending is not None
+            and self._opening is None
+            and self.workspace is None
+            and getattr(self.directory, "rebuild_cache", None) is not None
+            # The dialog is the repair: the command-line hint would only confuse.
+            and self.confirm_rebuild(name, _without_cli_hint(message), pending)
+        ):
+            self.rebuild_cache(name)
+            return
         self.open_failed.emit(f"Could not open {name}: {message}")
         self.refresh_accounts()
+
+    # -- repairing --------------------------------------------------------------------------------
+
+    def rebuild_cache(self, name: str) -> None:
+        """Rebuild `name`'s order cache on a worker, then open the account.
+
+        The rebuild refuses (one line) while another window or command has the account open;
+        this window holds nothing of it here (the failed open closed its store, and the work
+        runs in the accounts lane, after any preview that was still reading).
+        """
+        rebuild: Callable[[str], RebuildReport] | None = getattr(
+            self.directory, "rebuild_cache", None
+        )
+        if rebuild is None:
+            return
+        if self.workspace is not None and self.workspace.name == name:
+            self.close_current()
+        self._opening = name
+        self.busy.emit(f"Rebuilding the order cache of {name}…")
+        self.opening.emit(name)
+
+        def done(report: RebuildReport) -> None:
+            lines = report.lines()
+            for line in lines:
+                log.info("%s", line)
+            self.cache_rebuilt.emit(name, lines)
+            if self._opening == name:
+                self._opening = None  # so `open` below is not taken for a repeat
+                self.open(name)
+
+        def failed(exc: BaseException) -> None:
+            if self._opening == name:
+                self._opening = None
+            message, _code = describe(exc)
+            self.open_failed.emit(f"Could not rebuild the order cache of {name}: {message}")
+            self.refresh_accounts()
+
+        self._tasks.run(
+            lambda _ctx: rebuild(name),
+            on_done=done,
+            on_error=failed,
+            owner=self,
+            lane="accounts",
+        )
+
+    def apply_retention(self, days: int | None) -> None:
+        """Record a new retention period in the open account's store (Settings), so the next
+        sync screens fetched orders with it at once; the purge follows that sync."""
+        workspace = self.workspace
+        if workspace is None:
+            return
+        store = workspace.store
+        self._tasks.run(
+            lambda _ctx: store.retention.set_period(days),
+            on_error=lambda exc: log.warning(
+                "could not record the retention period: %s", describe(exc)[0]
+            ),
+            owner=self,
+            lane="accounts",
+        )
 
     def close_current(self) -> None:
         """Close the open account (client, store, keys) and tell every view to clear."""

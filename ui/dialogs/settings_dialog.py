@@ -47,6 +47,7 @@ class SettingsDialog(QDialog):
         discover: Discover | None = None,
         test_print: TestPrint | None = None,
         change_passphrase: Callable[[], None] | None = None,
+        apply_retention: Callable[[int], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
@@ -55,6 +56,9 @@ class SettingsDialog(QDialog):
         self._tasks = tasks
         self._discover = discover
         self._test_print = test_print
+        #: Records a changed retention period in the open account's store on Save, so its next
+        #: sync keeps to it at once (`AccountsController.apply_retention`).
+        self._apply_retention = apply_retention
         self.result_prefs: Preferences | None = None
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._printers_tab(), "Printers")
@@ -287,6 +291,9 @@ class SettingsDialog(QDialog):
             sync_interval_minutes=self.sync_interval.value(),
             lock_after_idle_minutes=self.lock_after.value(),
         )
+        days = self.retention.value()
+        if self._apply_retention is not None and days != self._prefs.retention_days:
+            self._apply_retention(days)
         self.accept()
 
     def _set_status(self, text: str, tone: str) -> None:

@@ -25,6 +25,7 @@ from ui.services.views import AccountInfo
 
 if TYPE_CHECKING:
     from clickdrop_desktop.api.capabilities import Capabilities
+    from clickdrop_desktop.cache_repair import RebuildReport
     from clickdrop_desktop.session import AccountSession
     from clickdrop_desktop.store import Store
     from clickdrop_desktop.vault import Vault
@@ -115,6 +116,13 @@ class VaultAccounts:
         vault = self.vault
         vault.unlock(name, passphrase=self._passphrase_or_env())
         return vault.open_store(name)
+
+    def rebuild_cache(self, name: str) -> RebuildReport:
+        """Replace a damaged order cache with a new one under a new key, keeping unsent changes
+        (`clickdrop_desktop.cache_repair`); refuses while another process has it open."""
+        from clickdrop_desktop.cache_repair import rebuild_cache
+
+        return rebuild_cache(self.vault, name, passphrase=self._passphrase_or_env())
 
     def verify(self, api_url: str, api_key: str) -> Capabilities:
         from clickdrop_desktop.api.client import ClickDropClient

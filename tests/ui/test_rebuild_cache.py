@@ -1,0 +1,210 @@
+"""Repairing a damaged cache from the GUI: the dialog says what a rebuild keeps and loses; opening
+an account whose real store file is damaged on disk (or whose rebuild did not finish) offers it,
+rebuilds on a worker, and opens the account with its unsent change; Settings' retention reaches
+the open account's store at once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QObject, Qt
+
+from clickdrop_desktop.cache_repair import MARK
+from clickdrop_desktop.store import OutboxState
+from clickdrop_desktop.vault import store_path
+from tests.unit.vault.cache_fixtures import NAME, PASSPHRASE, damage, passphrase_vault, populate
+from ui.controllers.accounts import AccountsController
+from ui.dialogs.rebuild_cache import RebuildCacheDialog
+from ui.dialogs.settings_dialog import SettingsDialog
+from ui.preferences import Preferences
+from ui.services.accounts_adapter import VaultAccounts
+from ui.tasks import SyncTaskRunner, TaskRunner
+
+VAULT_TESTS = Path(__file__).resolve().parents[1] / "unit" / "vault"
+TIMEOUT_MS = 60_000
+
+
+# -- the dialog ----------------------------------------------------------------------------------
+
+
+def test_the_dialog_says_what_a_rebuild_keeps_and_loses(qtbot) -> None:
+    dialog = RebuildCacheDialog("<b>Shop</b>", "the order cache file is damaged")
+    qtbot.addWidget(dialog)
+    assert dialog.heading.text() == "The order cache of <b>Shop</b> is damaged"  # plain text
+    assert dialog.heading.textFormat() is Qt.TextFormat.PlainText
+    assert dialog.problem.text() == "The order cache file is damaged"
+    keeps, loses = dialog.keeps.text(), dialog.loses.text()
+    for kept in ("not yet sent", "outbox journal", "retention period", "trading names", "incident"):
+        assert kept in keeps
+    assert "moved aside, not deleted" in keeps
+    for lost in ("Cached labels", "may be billed", "print history"):
+        assert lost in loses
+    assert dialog.rebuild_button.text() == "Rebuild cache"
+    assert dialog.rebuild_button.isDefault()
+    dialog.open()
+    qtbot.mouseClick(dialog.rebuild_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == RebuildCacheDialog.DialogCode.Accepted
+
+
+def test_the_dialog_for_an_unfinished_rebuild_offers_to_finish_it(qtbot) -> None:
+    dialog = RebuildCacheDialog("Shop", "a rebuild is unfinished", pending=True)
+    qtbot.addWidget(dialog)
+    assert "did not finish" in dialog.heading.text()
+    assert dialog.rebuild_button.text() == "Finish the rebuild"
+    dialog.open()
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == RebuildCacheDialog.DialogCode.Rejected
+
+
+# -- the flow, over a real damaged store -----------------------------------------------------------
+
+
+@pytest.fixture
+def controller(qtbot) -> Iterator[AccountsController]:
+    owner = QObject()
+    tasks = TaskRunner(owner)
+    directory = VaultAccounts(passphrase_vault())
+    directory.provide_passphrase(PASSPHRASE)
+    made = AccountsController(tasks, directory, owner)
+    yield made
+    made.close_current()
+    tasks.shutdown()
+
+
+def _asked(controller: AccountsController, answer: bool) -> list[tuple[str, str, bool]]:
+    asked: list[tuple[str, str, bool]] = []
+
+    def confirm(name: str, problem: str, pending: bool) -> bool:
+        asked.append((name, problem, pending))
+        return answer
+
+    controller.confirm_rebuild = confirm
+    return asked
+
+
+def test_a_damaged_store_offers_a_rebuild_then_opens_with_the_unsent_change(
+    qtbot, controller: AccountsController
+) -> None:
+    ident = populate(passphrase_vault())
+    path = damage(passphrase_vault(), page=0)  # bytes overwritten inside the file's first page
+    old_key = passphrase_vault().registry.get(NAME).key_id
+    asked = _asked(controller, True)
+    rebuilt: list[list[str]] = []
+    controller.cache_rebuilt.connect(lambda _name, lines: rebuilt.append(lines))
+    with qtbot.waitSignal(controller.workspace_opened, timeout=TIMEOUT_MS):
+        controller.open(NAME)
+    assert len(asked) == 1
+    name, problem, pending = asked[0]
+    assert (name, pending) == (NAME, False)
+    assert "damaged" in problem
+    assert "clickdrop-desktop" not in problem  # the dialog is the repair, not the command
+    assert rebuilt
+    assert rebuilt[0][0].startswith(f"{NAME}: the order cache was rebuilt under a new key")
+    workspace = controller.workspace
+    assert workspace is not None
+    pending_ops = workspace.store.outbox.list([OutboxState.PENDING])
+    assert [op.order_identifier for op in pending_ops] == [ident]
+    # A first page that fails authentication yields nothing more: the report says what went.
+    assert any(line.strip().startswith("not recoverable:") for line in rebuilt[0])
+    assert passphrase_vault().registry.get(NAME).key_id != old_key
+    assert list(path.parent.glob("store.db.damaged-*"))
+
+    # Settings changes the retention period: the open store records it at once.
+    controller.apply_retention(14)
+    qtbot.waitUntil(lambda: workspace.store.retention.period_days() == 14, timeout=TIMEOUT_MS)
+
+
+def test_declining_the_rebuild_leaves_the_file_and_shows_the_error(
+    qtbot, controller: AccountsController
+) -> None:
+    populate(passphrase_vault())
+    path = damage(passphrase_vault(), page=0)
+    before = path.read_bytes()
+    asked = _asked(controller, False)
+    with qtbot.waitSignal(controller.open_failed, timeout=TIMEOUT_MS) as failed:
+        controller.open(NAME)
+    assert len(asked) == 1
+    assert failed.args[0].startswith(f"Could not open {NAME}: the order cache file is damaged")
+    assert path.read_bytes() == before
+    assert controller.workspace is None
+
+
+def test_an_unfinished_rebuild_is_offered_as_finish_and_completes(
+    qtbot, controller: AccountsController
+) -> None:
+    ident = populate(passphrase_vault())
+    damage(passphrase_vault(), page=0)
+    # A real rebuild killed with SIGKILL after its N-th step, for the first N that leaves it
+    # marked unfinished (the mark is written once the new key is staged).
+    for kill_at in range(1, 20):
+        killed = subprocess.run(
+            [sys.executable, str(VAULT_TESTS / "rebuild_worker.py"), str(kill_at)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert killed.returncode < 0, killed.stderr
+        if MARK in passphrase_vault().registry.get(NAME).extra:
+            break
+    else:
+        pytest.fail("no step of the rebuild left it unfinished")
+    asked = _asked(controller, True)
+    with qtbot.waitSignal(controller.workspace_opened, timeout=TIMEOUT_MS):
+        controller.open(NAME)
+    assert [(a[0], a[2]) for a in asked] == [(NAME, True)]
+    workspace = controller.workspace
+    assert workspace is not None
+    assert [op.order_identifier for op in workspace.store.outbox.list([OutboxState.PENDING])] == [
+        ident
+    ]
+    assert MARK not in passphrase_vault().registry.get(NAME).extra
+
+
+def test_a_rebuild_refused_because_another_process_has_it_open_says_so(
+    qtbot, controller: AccountsController
+) -> None:
+    populate(passphrase_vault())
+    holder = subprocess.Popen(
+        [sys.executable, str(VAULT_TESTS / "holder_worker.py")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().split()[0] == "open"
+        with qtbot.waitSignal(controller.open_failed, timeout=TIMEOUT_MS) as failed:
+            controller.rebuild_cache(NAME)
+        assert failed.args[0] == (
+            f"Could not rebuild the order cache of {NAME}: the account {NAME!r} is open in "
+            "another Click & Drop Desktop window or command; close it and run "
+            "'clickdrop-desktop cache --rebuild' again"
+        )
+        assert not list(
+            store_path(passphrase_vault().registry.get(NAME)).parent.glob("*.damaged-*")
+        )
+    finally:
+        holder.kill()
+        holder.wait(timeout=60)
+        for stream in (holder.stdin, holder.stdout):
+            if stream is not None:
+                stream.close()
+
+
+# -- settings ------------------------------------------------------------------------------------
+
+
+def test_settings_hands_a_changed_retention_period_to_the_open_account(qtbot) -> None:
+    applied: list[int] = []
+    dialog = SettingsDialog(Preferences(), SyncTaskRunner(), apply_retention=applied.append)
+    qtbot.addWidget(dialog)
+    dialog._on_save_clicked()
+    assert applied == []  # unchanged: nothing to record
+    dialog.retention.setValue(21)
+    dialog._on_save_clicked()
+    assert applied == [21]

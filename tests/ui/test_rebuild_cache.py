@@ -208,3 +208,23 @@ def test_settings_hands_a_changed_retention_period_to_the_open_account(qtbot) ->
     dialog.retention.setValue(21)
     dialog._on_save_clicked()
     assert applied == [21]
+
+
+def test_ask_rebuild_shows_the_dialog_modally_and_returns_the_choice(qtbot) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ui.dialogs.rebuild_cache import ask_rebuild
+
+    def click(button: str) -> None:
+        dialog = next(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, RebuildCacheDialog) and w.isVisible()
+        )
+        qtbot.mouseClick(getattr(dialog, button), Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, lambda: click("rebuild_button"))
+    assert ask_rebuild("Shop", "damaged") is True
+    QTimer.singleShot(0, lambda: click("cancel_button"))
+    assert ask_rebuild("Shop", "damaged", pending=True) is False

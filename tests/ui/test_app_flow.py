@@ -7,6 +7,7 @@ import json
 import socket
 
 from clickdrop_desktop.api.models import OrderStatus
+from printing.encoded_cache import PREFIX as ENCODED_PREFIX
 from printing.virtual_printer import VirtualPrinter
 from tests.ui.conftest import wait_synced
 from ui.models.order_row import StatusFilter
@@ -200,6 +201,23 @@ def test_prepare_labels_asks_with_the_count_then_auto_prints(qtbot, app_window, 
     assert w.ctx.dialogs.asked[-1][0] == "confirm"
     assert "Generate 2 labels" in w.ctx.dialogs.asked[-1][1]
     qtbot.waitUntil(lambda: len(_jobs(demo_env.printer)) == 2, timeout=20_000)
+
+
+def test_prepared_labels_are_encoded_for_the_settings_label_printer(qtbot, app_window) -> None:
+    w = app_window
+    w.ctx.prefs = w.ctx.prefs.with_changes(auto_print=False)
+    w.ctx.dialogs.confirm_answers = [True]
+    _select_rows(w, [0])
+    printing = w.logic.workspace.printing
+    assert printing.label_printer is None  # nothing printed yet this session
+    with qtbot.waitSignal(w.c.printing.labels_prepared, timeout=20_000):
+        w.logic.prepare_labels()
+    label_printer = w.ctx.prefs.printer_uri("postageLabel")
+    assert label_printer
+    assert printing.label_printer == label_printer
+    kept = w.logic.workspace.store.documents.list_for(w.model.order_id(0))
+    # Encoded for that printer and kept: a scan of it now only sends these bytes.
+    assert [d for d in kept if d.document_type.startswith(ENCODED_PREFIX)]
 
 
 def test_despatch_offline_waits_in_the_outbox_and_is_sent_once(qtbot, app_window, demo_env) -> None:

@@ -117,6 +117,9 @@ class PrintController(QObject):
         workspace = self._workspace
         if workspace is None or not order_ids:
             return
+        label_printer = self._prefs().printer_uri(LABEL)
+        if label_printer:  # also encode each label for it now: a scan then only sends bytes
+            workspace.printing.use_label_printer(label_printer)
 
         def job(ctx: TaskContext) -> tuple[list[int], list[str]]:
             return workspace.printing.prepare_labels(

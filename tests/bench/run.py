@@ -35,6 +35,8 @@ GOALS: dict[str, tuple[str, float]] = {
     "ui.max_block_ms": ("<=", 50.0),
     "ui.rss_mb": ("<=", 300.0),
     "bench.scan_to_print_ms_p95": ("<=", 100.0),
+    # Not in the issue: a scan whose label is cached only as the PDF must be as quick.
+    "bench.scan_to_print_cold_ms_p95": ("<=", 100.0),
 }
 
 

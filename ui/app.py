@@ -127,7 +127,7 @@ def start(
             gc.enable()
         raise
     if collecting:
-        started.window.after_first_frame(gc.enable)
+        started.window.after_first_frame(_collect_again)
     # Before the event loop paints: the first frame is the account's page (a passphrase
     # prompt, if its keys need one, opens over the window).
     started.window.c.accounts.restore_last()
@@ -136,6 +136,15 @@ def start(
     # it itself) and warnings reach stderr.
     started.window.later(lambda: _start_log(base))
     return started
+
+
+def _collect_again() -> None:
+    """After the first frame: what start-up made lives as long as the app, so it is frozen out
+    of collections (one collection over all of it would land on the way to the first rows)."""
+    from ui import heap
+
+    heap.freeze_long_lived()
+    gc.enable()
 
 
 def _build(

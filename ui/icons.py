@@ -30,15 +30,20 @@ _DISABLED_OPACITY = 0.38
 class _SvgIconEngine(QIconEngine):
     """Renders one SVG at whatever size and mode is asked for, caching each pixmap."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, name: str, tint: str | None) -> None:
         super().__init__()
-        self._data = data
+        self._name = name
+        self._tint = tint
         self._renderer: QSvgRenderer | None = None
         self._cache: dict[tuple[int, int, int], QPixmap] = {}
 
     def _svg(self) -> QSvgRenderer:
+        # The file is read at the first paint: a command only in a menu costs nothing at start.
         if self._renderer is None:
-            self._renderer = QSvgRenderer(QByteArray(self._data))
+            data = icon_path(self._name).read_bytes()
+            if self._tint is not None:
+                data = data.replace(_PLACEHOLDER, self._tint.encode("ascii"))
+            self._renderer = QSvgRenderer(QByteArray(data))
         return self._renderer
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
@@ -64,13 +69,12 @@ class _SvgIconEngine(QIconEngine):
         return result
 
     def clone(self) -> QIconEngine:
-        return _SvgIconEngine(self._data)
+        return _SvgIconEngine(self._name, self._tint)
 
 
 @lru_cache(maxsize=512)
 def _tinted(name: str, tint: str) -> QIcon:
-    data = icon_path(name).read_bytes().replace(_PLACEHOLDER, tint.encode("ascii"))
-    return QIcon(_SvgIconEngine(data))
+    return QIcon(_SvgIconEngine(name, tint))
 
 
 def icon(name: str, color: QColor | str | None = None) -> QIcon:
@@ -86,4 +90,4 @@ def icon(name: str, color: QColor | str | None = None) -> QIcon:
 
 def app_icon() -> QIcon:
     """The parcel-and-label mark, rendered at whatever size the window manager asks for."""
-    return QIcon(_SvgIconEngine(icon_path("app").read_bytes()))
+    return QIcon(_SvgIconEngine("app", None))

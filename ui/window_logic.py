@@ -7,15 +7,12 @@ through `ctx.dialogs` (tests answer them).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from clickdrop_desktop.errors import describe
+from ui.window_dialogs import WindowDialogs
 
 if TYPE_CHECKING:
     from clickdrop_desktop.connectivity import Snapshot
-    from clickdrop_desktop.errors import IsolationAlert
-    from clickdrop_desktop.sync.incidents import Incident
     from printing.bitmap import Bitmap
     from ui.main_window import MainWindow
     from ui.models.order_row import OrderRow
@@ -32,10 +29,11 @@ def plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-class WindowLogic:
+class WindowLogic(WindowDialogs):
+    """The window's decisions; the dialogs it opens are `WindowDialogs`'."""
+
     def __init__(self, window: MainWindow) -> None:
-        self.w = window
-        self.workspace: Workspace | None = None
+        super().__init__(window)
 
     # -- account ---------------------------------------------------------------------------------
 
@@ -151,10 +149,6 @@ class WindowLogic:
 
     def ask_passphrase(self, why: str) -> str | None:
         return self.w.ctx.dialogs.passphrase(self.w, "Passphrase", why)
-
-    def show_error(self, text: str) -> None:
-        self.w.statusBar().showMessage(text)
-        self.w.ctx.dialogs.error(self.w, "Click & Drop Desktop", text)
 
     # -- orders and selection --------------------------------------------------------------------
 
@@ -319,118 +313,3 @@ class WindowLogic:
             w.scan_panel.focus_scan()
         else:
             w.orders_view.setFocus()
-
-    # -- dialogs ---------------------------------------------------------------------------------
-
-    def open_settings(self) -> None:
-        from ui.dialogs.settings_dialog import SettingsDialog
-        from ui.services import printer_setup
-
-        w = self.w
-        dialog = SettingsDialog(
-            w.ctx.prefs,
-            w.ctx.tasks,
-            w,
-            discover=printer_setup.discover_printers,
-            test_print=printer_setup.test_print,
-            change_passphrase=self._passphrase_changer(),
-        )
-        if w.ctx.dialogs.open_dialog("settings", dialog) and dialog.result_prefs is not None:
-            w.ctx.save_preferences(dialog.result_prefs)
-            w.c.sync.set_interval(dialog.result_prefs.sync_interval_minutes)
-            if self.workspace is not None:
-                w.idle_lock.set_minutes(dialog.result_prefs.lock_after_idle_minutes)
-            w.statusBar().showMessage("Settings saved")
-        dialog.deleteLater()
-
-    def _passphrase_changer(self) -> Callable[[], None] | None:
-        """Settings' "Change passphrase…", only for an account whose keys use one."""
-        w, workspace = self.w, self.workspace
-        directory = w.c.accounts.directory
-        uses = getattr(directory, "uses_passphrase", None)
-        change = getattr(directory, "change_passphrase", None)
-        if workspace is None or uses is None or change is None or not uses(workspace.name):
-            return None
-        name = workspace.name
-
-        def run() -> None:
-            old = w.ctx.dialogs.passphrase(w, "Change passphrase", "Current passphrase")
-            new = old and w.ctx.dialogs.passphrase(w, "Change passphrase", "New passphrase")
-            if not old or not new:
-                return
-            w.ctx.tasks.run(
-                lambda _ctx: change(name, old, new),
-                on_done=lambda _r: w.statusBar().showMessage("Passphrase changed"),
-                on_error=lambda exc: self.show_error(describe(exc)[0]),
-                owner=w,
-                lane="accounts",
-            )
-
-        return run
-
-    def _incidents(self) -> list[Incident]:
-        from clickdrop_desktop.sync.store_adapter import StoreSyncStorage
-
-        if self.workspace is None:
-            return []
-        return list(StoreSyncStorage(self.workspace.store).incidents())
-
-    def show_isolation_alert(self, exc: IsolationAlert) -> None:
-        from clickdrop_desktop.sync.incidents import Incident
-
-        incident = getattr(exc, "incident", None)
-        incidents = [incident] if isinstance(incident, Incident) else self._incidents()
-        if incidents:
-            self._open_incidents(incidents, resumable=True)
-
-    def show_incidents(self) -> None:
-        incidents = self._incidents()
-        if not incidents:
-            self.w.ctx.dialogs.info(self.w, "Incidents", "No isolation incident was recorded.")
-            return
-        self._open_incidents(incidents, resumable=False)
-
-    def _open_incidents(self, incidents: list[Incident], *, resumable: bool) -> None:
-        from clickdrop_desktop.sync.engine import acknowledge
-        from clickdrop_desktop.sync.store_adapter import StoreSyncStorage
-        from ui.dialogs.isolation_alert import IsolationAlertDialog
-
-        w, workspace = self.w, self.workspace
-        if workspace is None:
-            return
-
-        def resume() -> None:
-            acknowledge(StoreSyncStorage(workspace.store))
-            w.c.sync.sync_now()
-
-        dialog = IsolationAlertDialog(
-            workspace.name,
-            incidents,
-            lambda title, name, filters: w.ctx.dialogs.save_file(w, title, name, filters),
-            w,
-            on_resume=resume if resumable else None,
-        )
-        w.ctx.dialogs.open_dialog("isolation_alert", dialog)
-        dialog.deleteLater()
-
-    def show_shortcuts(self) -> None:
-        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout
-
-        w = self.w
-        dialog = QDialog(w)
-        dialog.setWindowTitle("Keyboard shortcuts")
-        form = QFormLayout()
-        form.setVerticalSpacing(6)
-        form.setHorizontalSpacing(24)
-        for text, keys in w.commands.shortcut_table():
-            key = QLabel(keys)
-            key.setObjectName("Badge")
-            form.addRow(text, key)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(dialog.reject)
-        layout = QVBoxLayout(dialog)
-        layout.setContentsMargins(18, 16, 18, 14)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-        w.ctx.dialogs.open_dialog("shortcuts", dialog)
-        dialog.deleteLater()

@@ -63,3 +63,13 @@ def test_a_hidden_window_runs_account_work_at_once(qtbot) -> None:
     ran: list[int] = []
     frame.after_first_frame(lambda: ran.append(1))
     assert ran == [1]
+
+
+def test_every_command_icon_exists() -> None:
+    # Icons read their SVG at their first paint, so a missing file must be caught here.
+    from ui.actions import _SPECS
+    from ui.resources import icon_path
+
+    missing = [spec[2] for spec in _SPECS.values() if spec[2] and not icon_path(spec[2]).exists()]
+    assert missing == []
+    assert icon_path("app").exists()

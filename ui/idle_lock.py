@@ -47,6 +47,11 @@ class IdleLock(QObject):
         return self._timer.isActive()
 
     @property
+    def remaining_ms(self) -> int:
+        """Milliseconds left before it locks (-1 while not counting)."""
+        return self._timer.remainingTime()
+
+    @property
     def watching(self) -> bool:
         """Its event filter is on the application (only while a time is set)."""
         return self._watching

@@ -160,14 +160,19 @@ def test_idle_lock_watches_input_only_while_armed(qtbot) -> None:
     lock = IdleLock(lambda: fired.append(1))
     # Not armed: no filter, so no Python call in front of every event the app handles.
     assert not lock.watching
-    lock.set_interval_ms(300)
+    # A key restarts the count. Observed on the count itself, not by racing a short interval
+    # with timed key presses (a busy CI machine can stall the loop past it). 10 s: a coarse
+    # timer may fire 5 % early or late, so 1 s gone is beyond its slack.
+    lock.set_interval_ms(10_000)
     assert lock.watching
-    for _ in range(4):  # keys keep it from firing
-        qtbot.wait(150)
-        app.sendEvent(
-            app, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier)
-        )
+    qtbot.waitUntil(lambda: lock.remaining_ms < 9_000, timeout=5000)
+    before = lock.remaining_ms
+    app.sendEvent(
+        app, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier)
+    )
+    assert lock.remaining_ms > before
     assert fired == []
+    lock.set_interval_ms(50)  # no input now: it locks
     qtbot.waitUntil(lambda: fired == [1], timeout=5000)
     assert not lock.watching  # locked: watching stops until a time is set again
     lock.set_minutes(0)

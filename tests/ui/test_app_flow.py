@@ -99,15 +99,22 @@ def test_an_unknown_scan_is_loud_and_prints_nothing(qtbot, app_window, demo_env,
 
 def test_a_printer_that_is_off_fails_visibly_and_retry_prints(qtbot, app_window) -> None:
     w = app_window
-    with socket.socket() as probe:  # a port nobody listens on: the printer is switched off
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    w.ctx.prefs = w.ctx.prefs.with_changes(printers={"postageLabel": f"zpl+tcp://127.0.0.1:{port}"})
-    outcome, text = _scan(qtbot, w, _first_new_reference(w))
-    assert outcome is ScanOutcome.PRINTER_PROBLEM, text
-    qtbot.waitUntil(
-        lambda: any(j.state == "failed" for j in w.queue_panel.model.rows), timeout=10_000
-    )
+    # The printer is switched off: a port held bound but not listening refuses every connection,
+    # and no other process on a busy machine can take it meanwhile (a closed probe's port can).
+    off = socket.socket()
+    off.bind(("127.0.0.1", 0))
+    port = off.getsockname()[1]
+    try:
+        w.ctx.prefs = w.ctx.prefs.with_changes(
+            printers={"postageLabel": f"zpl+tcp://127.0.0.1:{port}"}
+        )
+        outcome, text = _scan(qtbot, w, _first_new_reference(w))
+        assert outcome is ScanOutcome.PRINTER_PROBLEM, text
+        qtbot.waitUntil(
+            lambda: any(j.state == "failed" for j in w.queue_panel.model.rows), timeout=10_000
+        )
+    finally:
+        off.close()
     failed = [j.job_id for j in w.queue_panel.model.rows if j.state == "failed"]
     # The printer is switched on; the failed job (kept in the queue) is retried by hand.
     with VirtualPrinter(port=port) as printer:

@@ -131,11 +131,23 @@ def start(
     # Before the event loop paints: the first frame is the account's page (a passphrase
     # prompt, if its keys need one, opens over the window).
     started.window.c.accounts.restore_last()
+    # Right after the account's work has started (its store opens in a worker meanwhile).
+    started.window.after_first_frame(_load_style_classes)
     # The log file opens once the first screen is up (its module loads the stdlib's handler
     # stack: ~10 ms). Before that, a crash still reaches crash.log (the handler above writes
     # it itself) and warnings reach stderr.
     started.window.later(lambda: _start_log(base))
     return started
+
+
+def _load_style_classes() -> None:
+    """The classes the first rows paint with, imported in a turn of the event loop of their
+    own: PySide builds QStyle's enums on its first import (566 members, ~8 ms), which kept out
+    of the first frame must not land in the first paint of rows or in a sync's repaint
+    (`ui.max_block_ms`) either."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+    del QStyle, QStyleOptionViewItem
 
 
 def _collect_again() -> None:

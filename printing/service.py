@@ -1,16 +1,8 @@
 """`PrintService`: an order's document, from the encrypted cache to the printer, through the queue.
 
-Where a document comes from:
-
-* Labels and Click & Drop's own documents (`postageLabel`, `despatchNote`, `CN22`, `CN23`) come
-  from the store's cache. Only when one is missing AND the user asked to print or prepare it
-  is `GET /orders/{id}/label` called (it generates the label: state-changing, maybe billed;
-  never for a preview), and its PDF is put in the encrypted store at once, so every later
-  print and reprint is local and works offline.
-* Our own documents (`packingSlip`) are drawn locally from the cached order.
-
-Then `printing.jobs` renders at the printer's true dpi and media and encodes for its
-language; the bytes go through `PrintQueue` (idempotency, expiry, retries, pre-flight).
+Where a document comes from is `printing.service_documents`' part (`DocumentSource`, the
+base class). Then `printing.jobs` renders at the printer's true dpi and media and encodes for
+its language; the bytes go through `PrintQueue` (idempotency, expiry, retries, pre-flight).
 Encoded jobs are kept in a small in-memory cache keyed by the document's hash and the exact
 printer settings, so a reprint is only a transport write.
 
@@ -19,101 +11,43 @@ Every method blocks (disk, network, USB): the GUI calls them from a worker threa
 
 from __future__ import annotations
 
-import enum
-import logging
-import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
 
-from clickdrop_desktop.api.errors import ApiError
 from clickdrop_desktop.store import (
     DuplicatePrintJob,
     PrintJob,
     PrintJobState,
-    Store,
-    StoredOrder,
     UncertainPrintJob,
 )
-from printing.account_documents import ACCOUNT_DOCUMENTS, account_document_pdf, describe
+from printing.account_documents import ACCOUNT_DOCUMENTS, describe
 from printing.bitmap import Bitmap
-from printing.documents import packing_slip
-from printing.encoded_cache import DEFAULT_MEMORY_BYTES, EncodedCache, render_key
-from printing.jobs import (
-    DOCUMENT_TYPES,
-    OWN_DOCUMENTS,
-    SheetOptions,
-    document_size,
-    job_bytes,
-    pdf_info,
-    render,
-)
-from printing.queue import JobDeferred, JobRejected, JobResult, PrintQueue
+from printing.encoded_cache import render_key
+from printing.jobs import document_size, job_bytes, render
+from printing.queue import JobDeferred, JobRejected, JobResult
 from printing.raster import RasterError
 from printing.render_ahead import RenderAhead
+from printing.service_documents import DocumentSource
+from printing.service_types import (
+    DocumentUnavailable,
+    LabelSource,
+    PrepareResult,
+    PrintOutcome,
+    PrintResult,
+)
 from printing.uri import PrinterUri, coerce_uri
 
-log = logging.getLogger(__name__)
+__all__ = [
+    "DocumentSource",
+    "DocumentUnavailable",
+    "LabelSource",
+    "PrepareResult",
+    "PrintOutcome",
+    "PrintResult",
+    "PrintService",
+]
 
 
-class LabelSource(Protocol):
-    """What the service needs of the API client (`ClickDropClient.get_label`)."""
-
-    def get_label(
-        self,
-        keys: Sequence[int | str] | int | str,
-        document_type: str = ...,
-        *,
-        include_returns_label: bool = ...,
-        include_cn: bool | None = ...,
-    ) -> bytes: ...
-
-
-class DocumentUnavailable(Exception):
-    """A document cannot be had now. `offline`: it may be later (API down, not cached)."""
-
-    def __init__(self, message: str, *, offline: bool) -> None:
-        super().__init__(message)
-        self.message = message
-        self.offline = offline
-
-
-class PrintOutcome(enum.StrEnum):
-    PRINTED = "printed"
-    ALREADY_PRINTED = "already_printed"  # a second print needs an explicit reprint
-    UNCERTAIN = "uncertain"  # an interrupted send may have printed: the user must decide
-    UNKNOWN_ORDER = "unknown_order"
-    OFFLINE_NO_LABEL = "offline_no_label"  # not cached and the API is unreachable: queued
-    NO_LABEL = "no_label"  # cannot be had at all (account type, order gone upstream)
-    PRINTER_PROBLEM = "printer_problem"  # failed (retryable by hand) or expired
-
-
-@dataclass(frozen=True, slots=True)
-class PrintResult:
-    """What happened to one (order, document) print request."""
-
-    order_identifier: int
-    reference: str
-    document_type: str
-    outcome: PrintOutcome
-    message: str
-    job: PrintJob | None = None
-    bytes_sent: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome is PrintOutcome.PRINTED
-
-
-@dataclass(frozen=True, slots=True)
-class PrepareResult:
-    fetched: int
-    already_cached: int
-    problems: tuple[str, ...]
-    stopped_offline: bool  # the API went away: the rest were not tried
-
-
-class PrintService:
+class PrintService(DocumentSource):
     """One account's printing. Build it when the account opens, with its store and queue.
 
     Args:
@@ -125,126 +59,10 @@ class PrintService:
         sender: the business name on our own documents.
         sheet: how labels go on A4 for `pdf` printers.
         include_cn: the label call's `includeCN` (None: the account's setting).
+
+    Documents as PDF (cached, drawn, or fetched when asked) are `DocumentSource`'s; this
+    class prepares, renders, encodes and prints them.
     """
-
-    def __init__(
-        self,
-        store: Store,
-        queue: PrintQueue,
-        *,
-        labels: LabelSource | None = None,
-        labels_available: bool = True,
-        online: Callable[[], bool] | None = None,
-        sender: str = "",
-        sheet: SheetOptions | None = None,
-        include_cn: bool | None = None,
-        encoded_cache_bytes: int = DEFAULT_MEMORY_BYTES,
-    ) -> None:
-        self.store = store
-        self.queue = queue
-        self.labels = labels
-        self.labels_available = labels_available
-        self._online = online or (lambda: True)
-        self.sender = sender
-        self.sheet = sheet or SheetOptions()
-        self.include_cn = include_cn
-        self._encoded = EncodedCache(store, memory_bytes=encoded_cache_bytes)
-        self._fetch_lock = threading.Lock()
-
-    # -- documents ---------------------------------------------------------------------------
-
-    def order(self, order_identifier: int) -> StoredOrder:
-        stored = self.store.get_order(order_identifier)
-        if stored is None:
-            raise DocumentUnavailable(
-                f"order {order_identifier} is not in the cache", offline=False
-            )
-        return stored
-
-    def has_document(self, order_identifier: int, document_type: str) -> bool:
-        """Printable without the API (cached, or one we draw ourselves)?"""
-        if document_type in OWN_DOCUMENTS:
-            return self.store.get_order(order_identifier) is not None
-        if document_type in ACCOUNT_DOCUMENTS:
-            return account_document_pdf(self.store, order_identifier, document_type) is not None
-        return self.store.documents.has(order_identifier, document_type)
-
-    def document_pdf(
-        self,
-        order_identifier: int,
-        document_type: str,
-        *,
-        fetch: bool = False,
-        size: str = "4x6",
-    ) -> bytes:
-        """The document as PDF: drawn by us, from the cache, or (only with `fetch`, an explicit
-        print/prepare action) generated upstream and cached at once.
-
-        Raises `DocumentUnavailable` (`offline=True` when it may be had later).
-        """
-        if document_type in ACCOUNT_DOCUMENTS:  # kept in the store, never fetched here
-            kept = account_document_pdf(self.store, order_identifier, document_type)
-            if kept is None:
-                message = f"{describe(order_identifier, document_type)} is not kept here"
-                raise DocumentUnavailable(message, offline=False)
-            return kept
-        if document_type not in DOCUMENT_TYPES:
-            raise DocumentUnavailable(f"unknown document type {document_type!r}", offline=False)
-        if document_type in OWN_DOCUMENTS:
-            stored = self.order(order_identifier)
-            return packing_slip(
-                stored.order, size="a4" if size == "a4" else "4x6", sender=self.sender
-            )
-        cached = self.store.documents.get(order_identifier, document_type)
-        if cached is not None:
-            return cached.data
-        if not fetch:
-            raise DocumentUnavailable(
-                f"order {order_identifier}'s {document_type} is not cached yet", offline=True
-            )
-        return self._fetch(order_identifier, document_type)
-
-    def _fetch(self, order_identifier: int, document_type: str) -> bytes:
-        if self.labels is None or not self.labels_available:
-            raise DocumentUnavailable(
-                "this account cannot get labels through the API (Click & Drop gives them to "
-                "OBA accounts only); print them from the Click & Drop website",
-                offline=False,
-            )
-        self.order(order_identifier)  # only orders of this account's cache, never a bare id
-        if not self._online():
-            raise DocumentUnavailable(
-                f"order {order_identifier}'s {document_type} is not cached and Click & Drop "
-                "is offline; the job waits in the queue",
-                offline=True,
-            )
-        with self._fetch_lock:  # two workers must not generate the same label twice
-            cached = self.store.documents.get(order_identifier, document_type)
-            if cached is not None:
-                return cached.data
-            try:
-                pdf = self.labels.get_label(
-                    [order_identifier], document_type, include_cn=self.include_cn
-                )
-            except ApiError as exc:
-                offline = exc.transient
-                suffix = "; the job waits in the queue" if offline else ""
-                raise DocumentUnavailable(
-                    f"could not get order {order_identifier}'s {document_type}: "
-                    f"{exc.message}{suffix}",
-                    offline=offline,
-                ) from None
-            info = pdf_info(pdf)
-            self.store.documents.put(
-                order_identifier,
-                document_type,
-                pdf,
-                page_count=info.page_count,
-                page_width_mm=info.width_mm,
-                page_height_mm=info.height_mm,
-            )
-        log.info("cached %s of order %s", document_type, order_identifier)
-        return pdf
 
     def prepare_labels(
         self,

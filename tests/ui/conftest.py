@@ -72,6 +72,26 @@ def app_window(qtbot, demo_env: DemoEnvironment, beeps: UiBeeps):
     window.close()
     assert ctx.tasks.shutdown(10_000)
     owner.deleteLater()
+    assert_no_workers_left()
+
+
+#: Threads the app starts for an open account; all stopped and joined once it closes.
+_WORKER_THREADS = ("connectivity-probe", "sync-prefetch", "sync-confirm", "print-render-ahead")
+
+
+def assert_no_workers_left(timeout_s: float = 10.0) -> None:
+    """A worker outliving its window would fail (or print into) whichever test runs next."""
+    import threading
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    left = []
+    for thread in threading.enumerate():
+        if thread.name.startswith(_WORKER_THREADS):
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                left.append(thread.name)
+    assert left == [], f"worker threads left running after the window closed: {left}"
 
 
 def wait_synced(qtbot, window) -> None:

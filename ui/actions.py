@@ -47,6 +47,12 @@ _SPECS: dict[str, tuple[str, str, str | None, str]] = {
         "export",
         "Manifest every eligible labelled order in Click & Drop (OBA; irreversible, billed)",
     ),
+    "manifests": (
+        "Print or save &manifests…",
+        "Ctrl+Shift+M",
+        None,
+        "The manifests kept here: print one or save its PDF (works offline)",
+    ),
     "find": ("&Find orders", "Ctrl+F", "search", "Search reference, name, postcode, tracking"),
     "bench": ("&Bench mode", "F2", "bench", "Scan a barcode to print its label at once"),
     "focus_orders": ("Go to &orders", "F6", None, "Move the keyboard to the orders table"),
@@ -93,6 +99,7 @@ class Actions:
     new_order: QAction
     import_csv: QAction
     manifest: QAction
+    manifests: QAction
     find: QAction
     bench: QAction
     focus_orders: QAction
@@ -144,6 +151,7 @@ class Actions:
             self.new_order,
             self.import_csv,
             self.manifest,
+            self.manifests,
             self.find,
             self.bench,
             self.lock,

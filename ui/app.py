@@ -137,7 +137,15 @@ def start(
     # stack: ~10 ms). Before that, a crash still reaches crash.log (the handler above writes
     # it itself) and warnings reach stderr.
     started.window.later(lambda: _start_log(base))
+    # The tray icon (none where the desktop has no tray) once the first screen is up.
+    started.window.later(lambda: _install_tray(started.window))
     return started
+
+
+def _install_tray(window: MainWindow) -> None:
+    from ui.tray import install_tray
+
+    window.tray = install_tray(window, window.c, window.commands, workspace=window.logic.workspace)
 
 
 def _load_style_classes() -> None:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # start-up imports only what the first paint needs
 
     from clickdrop_desktop.store import Store
     from ui.models.order_row import OrderQuery, OrderRow
+    from ui.tray import TrayIcon
     from ui.widgets.account_switcher import AccountSwitcher
     from ui.widgets.connectivity_banner import ConnectivityBanner
     from ui.widgets.detail_pane import DetailPane
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self._scan_panel: ScanPanel | None = None  # bench mode builds it, not the first frame
         self._queue_panel: PrintQueuePanel | None = None  # the docks fill in after the first
         self._outbox_panel: OutboxPanel | None = None  # frame (`later`)
+        self.tray: TrayIcon | None = None  # ui.app installs it after the first frame
         self._init_widgets()
         self._init_layout()
         self._init_connections()

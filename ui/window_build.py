@@ -59,7 +59,7 @@ ICON_ONLY = ("reprint", "slip")
 #: `ui.actions._SPECS` and one connection in `ui.window_wiring`.
 MENUS: tuple[tuple[str, str], ...] = (
     ("&File", "add_account lock sign_out - import_csv incidents - settings - quit"),
-    ("&Orders", "sync cancel_sync - new_order find focus_orders - despatch manifest"),
+    ("&Orders", "sync cancel_sync - new_order find focus_orders - despatch manifest manifests"),
     ("&Print", "prepare - print reprint slip batch - bench"),
     ("&View", "<docks> - show_queue show_outbox flush_outbox"),
     ("&Help", "shortcuts"),

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from clickdrop_desktop.connectivity import Snapshot
     from clickdrop_desktop.store import StoredOrder
     from printing.bitmap import Bitmap
+    from ui.dialogs.manifest_print import ManifestPrintService
     from ui.main_window import MainWindow
     from ui.models.order_row import OrderQuery, OrderRow, StatusFilter
     from ui.services.views import OutboxRow
@@ -52,6 +53,7 @@ class WindowWiring:
         a.new_order.triggered.connect(self._on_new_order_triggered)
         a.import_csv.triggered.connect(self._on_import_csv_triggered)
         a.manifest.triggered.connect(self._on_manifest_triggered)
+        a.manifests.triggered.connect(self._on_manifests_triggered)
         a.find.triggered.connect(self._on_find_triggered)
         a.focus_orders.triggered.connect(w.orders_view.setFocus)
         a.bench.toggled.connect(self._on_bench_toggled)
@@ -95,6 +97,9 @@ class WindowWiring:
         c.accounts.accounts_changed.connect(w.account_switcher.set_accounts)
         c.accounts.open_failed.connect(self._on_accounts_open_failed)
         c.accounts.busy.connect(lambda text: w.statusBar().showMessage(text, 4000))
+        c.accounts.cache_rebuilt.connect(
+            lambda _name, lines: w.statusBar().showMessage(lines[0] if lines else "")
+        )
         c.sync.started.connect(lambda: w.sync_status.start("Syncing…"))
         c.sync.progress.connect(w.sync_status.set_progress)
         c.sync.finished.connect(self._on_sync_finished)
@@ -170,10 +175,26 @@ class WindowWiring:
         from ui.dialogs.manifest import ManifestFlow  # built when first asked for
 
         w = self.w
-        flow = ManifestFlow(w, w.ctx.tasks, w.ctx.dialogs, lambda: w.logic.workspace)
+        flow = ManifestFlow(
+            w, w.ctx.tasks, w.ctx.dialogs, lambda: w.logic.workspace, printing=self._manifests()
+        )
         flow.finished.connect(w.statusBar().showMessage)
         flow.finished.connect(lambda _t: flow.deleteLater())
         flow.start()
+
+    def _on_manifests_triggered(self) -> None:
+        from ui.dialogs.manifest_dialog import open_manifests  # built when first asked for
+
+        open_manifests(self.w, self._manifests(), self.w.ctx.tasks, self.w.ctx.dialogs)
+
+    def _manifests(self) -> ManifestPrintService:
+        """Kept manifests of the open account and the printer they go to (also offline)."""
+        from ui.dialogs.manifest_print import ManifestPrintService
+
+        w = self.w
+        return ManifestPrintService(
+            lambda: w.logic.workspace, lambda: w.ctx.prefs, printed=w.c.printing.refresh_jobs
+        )
 
     def _on_find_triggered(self) -> None:
         self.w.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -168,3 +168,20 @@ def test_a_file_printer_keeps_its_three_slashes_with_the_profile_options() -> No
     prefs = Preferences(printers={"despatchNote": "pdf+file:///tmp/office.pdf"}, dpi=300)
     assert prefs.printer_uri("despatchNote") == "pdf+file:///tmp/office.pdf?dpi=300&media=4x6"
     assert manifest_printer(prefs).uri == "pdf+file:///tmp/office.pdf?media=a4&dpi=300"
+
+
+def test_the_window_command_opens_the_kept_manifests(qtbot, app_window) -> None:
+    w = app_window
+    _keep_manifest(w, 5)
+    seen: list[list[int]] = []
+
+    def drive(dialog: ManifestDialog) -> int:
+        qtbot.waitUntil(lambda: bool(dialog.records), timeout=10_000)
+        seen.append([r.number for r in dialog.records])
+        return 0
+
+    w.ctx.dialogs.on_open["manifests"] = drive
+    assert w.commands.manifests in w.commands.needs_account()
+    assert w.commands.manifests not in w.commands.needs_api()  # kept PDFs print offline
+    w.commands.manifests.trigger()
+    assert seen == [[6, 5]]  # 6 is still being prepared (see _keep_manifest)

@@ -36,6 +36,11 @@ def test_no_tray_means_nothing_at_all(qtbot, app_window) -> None:
     before = len(w.findChildren(QSystemTrayIcon))
     assert install_tray(w, w.c, w.commands) is None
     assert len(w.findChildren(QSystemTrayIcon)) == before
+    from ui.app import _install_tray  # what the app runs after its first frame
+
+    _install_tray(w)
+    assert w.tray is None
+    assert len(w.findChildren(QSystemTrayIcon)) == before
 
 
 def test_installed_where_a_tray_exists(qtbot, app_window) -> None:

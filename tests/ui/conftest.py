@@ -68,6 +68,12 @@ def app_window(qtbot, demo_env: DemoEnvironment, beeps: UiBeeps):
     window.show()
     window.c.accounts.restore_last()
     wait_synced(qtbot, window)
+    # The first sync's after-sync work (outbox pass, retention purge of despatched orders past
+    # 90 days, the table's re-read) runs after its rows show: every test starts from a quiet
+    # app, not racing that purge (a tab's count read before it, the store's count after).
+    qtbot.waitUntil(
+        lambda: ctx.tasks.active_count == 0 and window.model.settled, timeout=SYNC_TIMEOUT_MS
+    )
     yield window
     window.close()
     assert ctx.tasks.shutdown(10_000)

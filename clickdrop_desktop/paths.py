@@ -7,8 +7,6 @@ import re
 import tempfile
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "ClickDropDesktop"
 _ACCOUNT_DIR_SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -16,9 +14,14 @@ _ACCOUNT_DIR_SAFE = re.compile(r"[^A-Za-z0-9._-]")
 def data_dir() -> Path:
     """The app's data directory, created `0700` if missing."""
     override = os.environ.get("CLICKDROP_DATA_DIR")
-    path = (
-        Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    )
+    if override:
+        path = Path(override)
+    else:
+        # Imported only here: with the override set (tests, benches, portable installs) the
+        # app starts without loading platformdirs at all.
+        import platformdirs
+
+        path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     ensure_private_dir(path)
     return path
 

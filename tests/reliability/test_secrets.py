@@ -218,7 +218,10 @@ def test_no_secret_or_personal_data_anywhere_after_a_full_session(
     tally.leaked = len(before) + len(after) + len(left) + len(outputs)
     tally.notes = {
         "files_searched_before_sign_out": files_before,
-        "files_left_after_sign_out": len(list(files_under(base))),
+        # What stays is the app's own log and crash log (searched above: `after`); nothing of
+        # the signed-out accounts' folders (`left`).
+        "app_logs_kept_after_sign_out": len(list(files_under(base / "logs"))),
+        "account_files_left_after_sign_out": len(left),
         "outputs_searched": len(hay.outputs),
         "secrets": len(hay.secrets),
         "personal_strings": len(hay.personal),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -52,9 +53,22 @@ class DemoPrinterBridge(QObject):
 class DemoEnvironment:
     """Starts and stops the sandbox and the virtual printer; owns nothing of the user's."""
 
-    def __init__(self, data_dir: Path, *, orders: int = DEMO_ORDERS, rate_limit: float = 5.0):
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        orders: int = DEMO_ORDERS,
+        rate_limit: float = 5.0,
+        anchor: datetime | None = None,
+    ):
         self.data_dir = data_dir
-        self.sandbox = Sandbox(seed=DEMO_SEED, orders=orders, rate_limit=rate_limit)
+        # The demo's orders are the last 90 days' up to this hour (the sandbox's fixed default
+        # date would age: a demo run months later would show nothing recent, and a retention
+        # period would purge more of it every day).
+        now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        self.sandbox = Sandbox(
+            seed=DEMO_SEED, orders=orders, rate_limit=rate_limit, anchor=anchor or now
+        )
         self.printer_bridge = DemoPrinterBridge()
         self.printer = VirtualPrinter(
             port=0,

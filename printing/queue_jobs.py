@@ -8,9 +8,8 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
+from clickdrop_desktop.closing import Closing
 from clickdrop_desktop.store import (
     PrintJob,
     PrintJobEvent,
@@ -32,7 +31,7 @@ Preparer = Callable[[PrintJob], bytes]
 Listener = Callable[[PrintJob], None]
 
 
-class QueueJobs:
+class QueueJobs(Closing):
     """The jobs side of `PrintQueue` (which documents the arguments): every state change a
     job goes through, recorded in the store and told to the listeners; the sending is
     `PrintQueue`'s."""
@@ -69,17 +68,6 @@ class QueueJobs:
     def close(self) -> None:
         """Release this worker's lease (jobs it left in `sending` become `uncertain` later)."""
         self.lease.release()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def recover(self) -> list[PrintJob]:
         """Mark jobs left in `sending` by a dead worker `uncertain` (never resent blindly)."""

@@ -6,9 +6,9 @@ import sys
 import time
 from abc import ABC, abstractmethod
 from pathlib import Path
-from types import TracebackType
 from typing import ClassVar
 
+from clickdrop_desktop.closing import Closing
 from printing.status import PrinterStatus
 from printing.uri import Language, PrinterUri, TransportKind, printable
 
@@ -72,7 +72,7 @@ class PrinterUnsupported(PrinterError):
     retryable = False
 
 
-class Transport(ABC):
+class Transport(Closing, ABC):
     """Moves bytes to one printer. The device is opened per call, so a replugged printer works."""
 
     kind: ClassVar[TransportKind]
@@ -106,22 +106,11 @@ class Transport(ABC):
         """Ask the printer how it is. Transports that cannot ask say UNKNOWN, never READY."""
         return PrinterStatus.unknown(f"a {self.kind} printer cannot report its status")
 
-    def close(self) -> None:  # noqa: B027 - optional hook; most transports open per job
+    def close(self) -> None:
         """Release anything held between calls (nothing, for transports that open per job)."""
 
     def describe(self) -> str:
         return f"{self.uri.language} printer at {self.uri}"
-
-    def __enter__(self) -> Transport:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def safe_job_name(name: str, limit: int = 64) -> str:

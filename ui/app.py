@@ -131,6 +131,8 @@ def start(
     # Before the event loop paints: the first frame is the account's page (a passphrase
     # prompt, if its keys need one, opens over the window).
     started.window.c.accounts.restore_last()
+    # The welcome page only if no account is opening (built now, before the first paint).
+    started.window.settle_first_page()
     # Right after the account's work has started (its store opens in a worker meanwhile).
     started.window.after_first_frame(_load_style_classes)
     # The log file opens once the first screen is up (its module loads the stdlib's handler
@@ -184,6 +186,7 @@ def _build(
     window = MainWindow(ctx, Controllers.create(ctx, directory, app))
     watcher.theme_changed.connect(lambda _t: window.update())
     window.restore_state()
+    window.defer_welcome()  # `start` opens the last account first: its page, not the welcome
     window.show()
     return Started(app, ctx, window, crash)
 

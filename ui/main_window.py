@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QPaintEvent
+from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow
 
 from ui import window_build
@@ -58,7 +58,6 @@ class MainWindow(QMainWindow):
     toolbar: QToolBar
     account_switcher: AccountSwitcher
     stack: QStackedWidget
-    welcome: WelcomePanel
     search: SearchField
     status_tabs: StatusTabs
     orders_view: OrdersView
@@ -84,6 +83,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.first_frame = FirstFrame(self, lambda: self.c.accounts.is_opening)
         self.logic = WindowLogic(self)
+        self._welcome: WelcomePanel | None = None  # built when first shown
+        self._welcome_deferred = False
         self._banner: ConnectivityBanner | None = None  # hidden while online: built when needed
         self._scan_panel: ScanPanel | None = None  # bench mode builds it, not the first frame
         self._queue_panel: PrintQueuePanel | None = None  # the docks fill in after the first
@@ -118,6 +119,35 @@ class MainWindow(QMainWindow):
         self.wiring.connect()
 
     # -- panels built when first needed ----------------------------------------------------------
+
+    @property
+    def welcome(self) -> WelcomePanel:
+        if self._welcome is None:
+            self._welcome = window_build.build_welcome(self)
+        return self._welcome
+
+    def show_welcome(self) -> None:
+        """The welcome page; before the window is shown only its place (built on show)."""
+        if self.isVisible() or self._welcome is not None:
+            self.stack.setCurrentWidget(self.welcome)
+        else:
+            self.stack.setCurrentIndex(0)
+
+    def defer_welcome(self) -> None:
+        """The caller shows the window, then opens the last account, then calls
+        `settle_first_page` (as `ui.app.start` does): no welcome page is built on show."""
+        self._welcome_deferred = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._welcome_deferred:
+            self.settle_first_page()
+        super().showEvent(event)
+
+    def settle_first_page(self) -> None:
+        """No account is opening: the welcome page (until now only its place) is built."""
+        self._welcome_deferred = False
+        if self._welcome is None and self.stack.currentIndex() == 0:
+            self.stack.setCurrentWidget(self.welcome)
 
     @property
     def banner(self) -> ConnectivityBanner:

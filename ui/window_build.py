@@ -32,13 +32,13 @@ from ui.widgets.plain import PlainLabel
 from ui.widgets.search_field import SearchField
 from ui.widgets.status_tabs import StatusTabs
 from ui.widgets.sync_status import SyncStatus
-from ui.widgets.welcome import WelcomePanel
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
     from ui.actions import Actions
     from ui.main_window import MainWindow
+    from ui.widgets.welcome import WelcomePanel
 
 #: The toolbar, left to right (None: the stretch that pushes the rest to the right edge).
 TOOLBAR: tuple[str | None, ...] = (
@@ -66,6 +66,23 @@ MENUS: tuple[tuple[str, str], ...] = (
 )
 
 
+def build_welcome(w: MainWindow) -> WelcomePanel:
+    """The welcome page, put in place of the stand-in at index 0 (shown if that was)."""
+    from ui.widgets.welcome import WelcomePanel
+
+    stand_in = w.stack.widget(0)
+    assert stand_in is not None  # build_pages put it there
+    showing = w.stack.currentIndex() == 0
+    welcome = WelcomePanel(w.stack)
+    w.stack.insertWidget(0, welcome)
+    if showing:
+        w.stack.setCurrentWidget(welcome)
+    w.stack.removeWidget(stand_in)
+    stand_in.deleteLater()
+    welcome.sign_in_requested.connect(lambda: w.logic.sign_in())
+    return welcome
+
+
 def build_toolbar(w: MainWindow, actions: Actions) -> QToolBar:
     toolbar = QToolBar("Main", w)
     toolbar.setObjectName("MainToolBar")
@@ -90,11 +107,15 @@ def build_toolbar(w: MainWindow, actions: Actions) -> QToolBar:
 
 
 def build_pages(w: MainWindow) -> None:
-    """The stack: the welcome page (index 0) and the account's page (index 1)."""
+    """The stack: the welcome page (index 0) and the account's page (index 1).
+
+    Index 0 holds an empty stand-in until the welcome page is first needed (`build_welcome`):
+    a start that opens the last account never shows it, and its logo (an SVG render) and
+    widgets were ~0.04x of `ui.start_ratio`.
+    """
     w.stack = QStackedWidget(w)
     w.setCentralWidget(w.stack)
-    w.welcome = WelcomePanel(w.stack)
-    w.stack.addWidget(w.welcome)
+    w.stack.addWidget(QWidget(w.stack))
     page = QWidget(w.stack)
     w.stack.addWidget(page)
     page_layout = QVBoxLayout(page)

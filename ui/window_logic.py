@@ -53,7 +53,7 @@ class WindowLogic(WindowDialogs):
             action.setEnabled(workspace is not None)
         if workspace is None:
             w.commands.bench.setChecked(False)
-            w.stack.setCurrentWidget(w.welcome)
+            w.show_welcome()
             if w.banner_built:
                 w.banner.setVisible(False)
             w.connection_label.setText("")

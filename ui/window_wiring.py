@@ -70,7 +70,7 @@ class WindowWiring:
 
     def _connect_widgets(self) -> None:
         w, c, logic = self.w, self.w.c, self.w.logic
-        w.welcome.sign_in_requested.connect(lambda: logic.sign_in())
+        # The welcome page's sign-in button is connected where that page is built.
         w.account_switcher.switch_requested.connect(c.accounts.open)
         w.account_switcher.add_requested.connect(lambda: logic.sign_in())
         w.account_switcher.lock_requested.connect(c.accounts.lock)

@@ -373,3 +373,15 @@ def test_orders_view_starts_sorted_newest_first(qtbot, tmp_path) -> None:
     view.selectRow(1)
     assert view.selected_order_ids() == [model.order_id(1)]
     store.close()
+
+
+def test_welcome_text_is_never_clipped(qtbot) -> None:
+    panel = WelcomePanel()
+    qtbot.addWidget(panel)
+    for width in (700, 1000, 1366):
+        panel.resize(width, 560)
+        panel.show()
+        qtbot.waitExposed(panel)
+        label = panel.message
+        qtbot.waitUntil(lambda label=label: label.height() >= label.heightForWidth(label.width()))
+        assert label.width() <= 460

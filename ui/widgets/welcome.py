@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.icons import app_icon
 from ui.widgets.plain import PlainLabel
@@ -40,7 +40,14 @@ class WelcomePanel(QWidget):
         layout.addSpacing(8)
         layout.addWidget(title)
         layout.addSpacing(6)
-        layout.addWidget(self.message, 0, Qt.AlignmentFlag.AlignHCenter)
+        # Not an aligned item: a layout gives aligned widgets their size hint, so the wrapped
+        # text got the height of fewer lines than it wraps to and was clipped. Stretches either
+        # side keep it centred while its height follows its width.
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addWidget(self.message, 100)
+        centred.addStretch(1)
+        layout.addLayout(centred)
         layout.addSpacing(14)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(3)

@@ -271,6 +271,15 @@ class AppMachine(RuleBasedStateMachine):
         for expect in self.expects:
             if expect.account == self.name and expect.key in (order_id, ref):
                 expect.refusable = True
+                item = self.session.store.outbox.get(expect.op_id)
+                if (
+                    expect.kind == "despatch"
+                    and item is not None
+                    and item.state is not OutboxState.DONE
+                ):
+                    # Undone on the website before this despatch was confirmed: the read-back
+                    # finds it not despatched, so sending it again is the only way to do it.
+                    self.despatch_expects[order_id] = self.despatch_expects.get(order_id, 0) + 1
 
     # -- accounts -----------------------------------------------------------------------------
 

@@ -35,15 +35,10 @@ class BatchReplay(ReplaySteps):
     """The despatch and cancel part of `OutboxReplayer`."""
 
     def _despatches(self, run: Run, segment: list[Pair]) -> None:
-        upstream = self._read_back(run, segment)
-        if upstream is None:
-            return
         claimed = self._judge_and_claim(
             run,
             segment,
-            lambda pair: judge_despatch(
-                _despatch(pair), pair[0].state, upstream.get(pair[0].op_id)
-            ),
+            lambda pair, order: judge_despatch(_despatch(pair), pair[0].state, order),
         )
         if not claimed:
             return
@@ -57,13 +52,10 @@ class BatchReplay(ReplaySteps):
         self._settle_batch(run, claimed, result.updated, result.errors, judge_status_problem)
 
     def _deletes(self, run: Run, segment: list[Pair]) -> None:
-        upstream = self._read_back(run, segment)
-        if upstream is None:
-            return
         claimed = self._judge_and_claim(
             run,
             segment,
-            lambda pair: judge_delete(_delete(pair), pair[0].state, upstream.get(pair[0].op_id)),
+            lambda pair, order: judge_delete(_delete(pair), pair[0].state, order),
         )
         if not claimed:
             return
@@ -76,13 +68,17 @@ class BatchReplay(ReplaySteps):
         self._settle_batch(run, claimed, result.deleted, result.errors, judge_delete_problem)
 
     def _judge_and_claim(
-        self, run: Run, segment: list[Pair], judge: Callable[[Pair], Decision]
+        self, run: Run, segment: list[Pair], judge: Callable[[Pair, Order | None], Decision]
     ) -> list[Pair]:
-        """Settle what the read-back already decides (one commit); claim the rest to send."""
+        """Read the orders back, settle what that already decides (one commit) and claim the
+        rest to send; nothing when the read-back did not answer."""
+        upstream = self._read_back(run, segment)
+        if upstream is None:
+            return []
         to_send: list[Pair] = []
         with self._store.transaction():
             for pair in segment:
-                decision = judge(pair)
+                decision = judge(pair, upstream.get(pair[0].op_id))
                 if decision.verdict is Verdict.SEND:
                     to_send.append(pair)
                 else:

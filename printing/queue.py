@@ -153,18 +153,11 @@ class PrintQueue(QueueJobs):
 
         Raises what `enqueue` raises; everything else is in the result, as for `process`.
         """
-        uri = coerce_uri(printer_uri)
         token = self._next_claim_token()
         jobs = self.store.print_jobs
         with self.store.transaction():
-            queued = jobs.insert(
-                order_identifier,
-                document_type,
-                str(uri),
-                copies=copies,
-                reprint=reprint,
-                expires_at=self._expires_at(),
-                requested_by=actor or self.actor,
+            queued = self._insert(
+                order_identifier, document_type, printer_uri, copies, reprint, actor
             )
             job = queued
             if queued.state is PrintJobState.QUEUED:

@@ -136,18 +136,29 @@ class QueueJobs(Closing):
         Raises `DuplicatePrintJob` when it was printed already (a reprint must be asked for),
         `UncertainPrintJob` when its last send was interrupted, `PrinterUriError` for a bad URI.
         """
-        uri = coerce_uri(printer_uri)
-        job = self.store.print_jobs.insert(
+        job = self._insert(order_identifier, document_type, printer_uri, copies, reprint, actor)
+        self._notify(job)
+        return job
+
+    def _insert(
+        self,
+        order_identifier: int,
+        document_type: str,
+        printer_uri: PrinterUri | str,
+        copies: int,
+        reprint: bool,
+        actor: str | None,
+    ) -> PrintJob:
+        """The job row for a request (the same one again for the same order and document)."""
+        return self.store.print_jobs.insert(
             order_identifier,
             document_type,
-            str(uri),
+            str(coerce_uri(printer_uri)),
             copies=copies,
             reprint=reprint,
             expires_at=self._expires_at(),
             requested_by=actor or self.actor,
         )
-        self._notify(job)
-        return job
 
     def retry(self, job_id: int, *, actor: str | None = None) -> PrintJob:
         """Queue a failed, expired, cancelled or uncertain job again (an explicit action)."""

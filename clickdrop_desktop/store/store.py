@@ -124,6 +124,7 @@ class Store(Closing):
         cipher: CipherSettings = CIPHER_V1,
         create: bool = True,
         verify: bool | None = None,
+        held: FileLock | None = None,
     ) -> Store:
         """Open (or create) the store, migrate it, check it is this account's, sync the journal.
 
@@ -135,6 +136,10 @@ class Store(Closing):
                 right key failing means a damaged file (`StoreCorrupt`).
             verify: run the full integrity check (quick_check + per-page HMAC); by default only
                 after an unclean shutdown (a WAL left behind).
+            held: the account's in-use lock, already held EXCLUSIVELY by the caller (a sign-out
+                counting the outbox it is about to destroy); the store neither takes nor
+                releases it. Taking it shared again here would conflict with the caller's own
+                exclusive hold (flock locks belong to the open file, not the process).
 
         Raises `StoreMissing`, `WrongStoreKey`, `StoreCorrupt`, `ForeignStore`, `StoreTooNew`.
         """
@@ -143,12 +148,16 @@ class Store(Closing):
             raise WrongStoreKey("this key is not the one this account's order cache was made with")
         if create:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if held is not None:
+            if not held.held or held.shared or held.path != in_use_lock(path).path:
+                raise ValueError("`held` must be this store's in-use lock, held exclusively")
+            return cls._open(path, raw, account_id, cipher, create, verify, key_id, None)
         in_use = in_use_lock(path)
         # No folder and nothing to create: `connect` raises `StoreMissing` (no lock needed).
         if path.parent.is_dir() and not in_use.try_acquire(shared=True):
             raise AccountInUse(
-                "this account's order cache is being rebuilt by another Click & Drop Desktop "
-                "command; open it again when the rebuild has finished"
+                "this account's order cache is being rebuilt (or signed out) by another "
+                "Click & Drop Desktop command; open it again when that has finished"
             )
         try:
             return cls._open(path, raw, account_id, cipher, create, verify, key_id, in_use)
@@ -166,7 +175,7 @@ class Store(Closing):
         create: bool,
         verify: bool | None,
         key_id: str | None,
-        in_use: FileLock,
+        in_use: FileLock | None,
     ) -> Store:
         fresh = not path.exists() or path.stat().st_size == 0
         wal = wal_path(path)

@@ -6,10 +6,12 @@ import contextlib
 import os
 import secrets
 import shutil
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from clickdrop_desktop.accounts import AccountRecord
+from clickdrop_desktop.accounts import AccountInUse, AccountRecord
+from clickdrop_desktop.filelock import FileLock, in_use_lock
 from clickdrop_desktop.store import STORE_FILE, Store, StoreError, journal_path
 from clickdrop_desktop.store.journal import JournalState, OutboxJournal
 from clickdrop_desktop.vault.errors import UnsyncedChanges, VaultError
@@ -19,9 +21,34 @@ if TYPE_CHECKING:
     from clickdrop_desktop.vault.vault import Vault
 
 
-def count_unsynced(record: AccountRecord, keys: AccountKeys) -> int:
+def take_in_use(record: AccountRecord, *, wait: float = 0.0) -> FileLock:
+    """The account's in-use lock, held exclusively for a sign-out (see `filelock`).
+
+    Every opener of the store (a window, a command, a sync worker) holds it shared, so while
+    any of them has the account open this refuses (`AccountInUse`) rather than delete files
+    from under it. `wait`: seconds to keep trying, for a caller (the window) that has just
+    asked its own workers to close the store.
+    """
+    lock = in_use_lock(record.directory / STORE_FILE)
+    if not record.directory.is_dir():
+        return lock  # nothing on disk to protect (an interrupted sign-in); nothing to hold
+    deadline = time.monotonic() + max(wait, 0.0)
+    while not lock.try_acquire(shared=False):
+        if time.monotonic() >= deadline:
+            raise AccountInUse(
+                f"the account {record.name!r} is open in another Click & Drop Desktop window "
+                "or command; close it there and sign out again"
+            )
+        time.sleep(0.05)
+    return lock
+
+
+def count_unsynced(
+    record: AccountRecord, keys: AccountKeys, *, held: FileLock | None = None
+) -> int:
     """Unsynced outbox items: the journal's count (it is never behind the store), and the
-    store's when it opens; raises `VaultError` if neither can be read."""
+    store's when it opens; raises `VaultError` if neither can be read. `held`: the in-use lock
+    when the caller holds it exclusively (a sign-out)."""
     path = record.directory / STORE_FILE
     contents = OutboxJournal(journal_path(path), keys.store_key, record.account_id).read()
     counts: list[int] = []
@@ -36,6 +63,7 @@ def count_unsynced(record: AccountRecord, keys: AccountKeys) -> int:
                 account_id=record.account_id,
                 key_id=record.key_id,
                 create=False,
+                held=held if held is not None and held.held else None,
             ) as store,
         ):
             counts.append(store.outbox.unsynced_count())
@@ -45,13 +73,18 @@ def count_unsynced(record: AccountRecord, keys: AccountKeys) -> int:
 
 
 def check_unsynced(
-    vault: Vault, record: AccountRecord, *, passphrase: str | None, force: bool
+    vault: Vault,
+    record: AccountRecord,
+    *,
+    passphrase: str | None,
+    force: bool,
+    held: FileLock | None = None,
 ) -> int | None:
     """How many unsynced changes a sign-out discards; refuses without `force` if any (or if
     they cannot be counted)."""
     try:
         keys = vault.unlock(record.name, passphrase=passphrase)
-        pending: int | None = count_unsynced(record, keys)
+        pending: int | None = count_unsynced(record, keys, held=held)
     except VaultError as exc:
         if not force:
             raise UnsyncedChanges(

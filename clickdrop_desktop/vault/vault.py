@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import sys
 import threading
 import uuid
 from collections.abc import Collection, Iterable, Mapping
@@ -360,23 +361,38 @@ class Vault:
         return signout.count_unsynced(record, keys)
 
     def sign_out(
-        self, name: str, *, force: bool = False, passphrase: str | None = None
+        self,
+        name: str,
+        *,
+        force: bool = False,
+        passphrase: str | None = None,
+        wait: float = 0.0,
     ) -> SignOutReport:
         """Destroy the account's keys, then its store, WAL, SHM, journal and files, then forget it.
 
         Without `force`, refuses (`UnsyncedChanges`) while the outbox holds changes, or when
-        they cannot be counted because the keys are unavailable. Close its `Store` first.
+        they cannot be counted because the keys are unavailable. Refuses (`AccountInUse`, with
+        nothing touched) while another window or command has the account's store open; close
+        this process's own `Store` first. `wait`: seconds to wait for the store to be closed
+        (a window whose workers are still closing it).
         """
         record = self.registry.get(name)
-        pending = signout.check_unsynced(self, record, passphrase=passphrase, force=force)
-        left = False
-        if not record.uses_passphrase:
-            choice = self.keyring_choice()
-            if choice.backend is not None and choice.backend_id == record.keyring_backend:
-                left = not keyring_entries.delete_keys(choice.backend, record.account_id)
-            else:
-                left = True
-        signout.shred_folder(record.directory, wrapped_file=WRAPPED_FILE)
+        with signout.take_in_use(record, wait=wait) as lock:
+            pending = signout.check_unsynced(
+                self, record, passphrase=passphrase, force=force, held=lock
+            )
+            left = False
+            if not record.uses_passphrase:
+                choice = self.keyring_choice()
+                if choice.backend is not None and choice.backend_id == record.keyring_backend:
+                    left = not keyring_entries.delete_keys(choice.backend, record.account_id)
+                else:
+                    left = True
+            if sys.platform == "win32":  # pragma: no cover - an open file cannot be deleted there
+                lock.release()
+            # POSIX: held through the deletion, so no opener slips in between; its lock file
+            # goes with the folder (an opener then finds no account record either).
+            signout.shred_folder(record.directory, wrapped_file=WRAPPED_FILE)
         self.lock(name)
         self.registry.remove(name)
         return SignOutReport(name=name, discarded_changes=pending, keyring_entries_left=left)

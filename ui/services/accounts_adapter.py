@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from clickdrop_desktop.store import Store
     from clickdrop_desktop.vault import Vault
 
+#: Seconds a sign-out waits for this window's own workers to close the account's store.
+SIGN_OUT_WAIT_S = 10.0
+
 
 class VaultAccounts:
     """`AccountDirectory` for real accounts."""
@@ -163,8 +166,15 @@ class VaultAccounts:
         return SignInOutcome(name, caps)
 
     def sign_out(self, name: str) -> None:
-        """Crypto-shred: keys deleted, then the store, WAL and files (the window warned first)."""
-        self.vault.sign_out(name, force=True, passphrase=self._passphrase_or_env())
+        """Crypto-shred: keys deleted, then the store, WAL and files (the window warned first).
+
+        The window closed its own session just before; its workers may take a moment to close
+        their stores, hence the wait. Another window or command holding the account open makes
+        this refuse (`AccountInUse`, one line) instead of deleting files from under it.
+        """
+        self.vault.sign_out(
+            name, force=True, passphrase=self._passphrase_or_env(), wait=SIGN_OUT_WAIT_S
+        )
 
     def lock(self, name: str) -> None:
         self.vault.lock(name)

@@ -26,7 +26,7 @@ from clickdrop_desktop.session import open_account
 from clickdrop_desktop.store import PrintJob, PrintJobState
 from printing.virtual_printer import VirtualPrinter
 from tests.e2e.test_cli_print import ACCOUNT, oba, printable_orders, tracking
-from tests.helpers.cli import cli, one_line_error, popen
+from tests.helpers.cli import NO_KEYRING, PASSPHRASE, cli, one_line_error, popen, sign_in
 
 pytestmark = pytest.mark.e2e
 __all__ = ["oba"]  # the fixture, shared with test_cli_print
@@ -90,6 +90,19 @@ def stalled() -> Iterator[StalledPrinter]:
     printer.close()
 
 
+@pytest.fixture
+def oba_alone(fresh_sandbox: SandboxInfo, monkeypatch: pytest.MonkeyPatch) -> SandboxInfo:
+    """`oba` in a sandbox process of the test's own, for a test that leaves a slowed request
+    asleep in the server: stopping the process ends it. In the shared sandbox it would wake in
+    a later test, take that test's faults and log a label call into its log."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYRING)
+    monkeypatch.setenv("CLICKDROP_PASSPHRASE", PASSPHRASE)
+    sign_in(fresh_sandbox, ACCOUNT)
+    done = cli("sync")
+    assert done.returncode == 0, done.stderr
+    return fresh_sandbox
+
+
 def jobs_of(order_id: int) -> list[PrintJob]:
     with open_account(None) as session:
         return session.store.print_jobs.for_order(order_id, "postageLabel")
@@ -139,7 +152,10 @@ def test_kill_mid_send_leaves_an_uncertain_job_that_only_reprint_sends(
     assert stalled.received < 50_000  # the stalled printer only ever got part of it
 
 
-def test_kill_while_the_label_is_being_made_loses_nothing(oba: SandboxInfo, tmp_path: Path) -> None:
+def test_kill_while_the_label_is_being_made_loses_nothing(
+    oba_alone: SandboxInfo, tmp_path: Path
+) -> None:
+    oba = oba_alone  # the killed command's label request sleeps on in the server for 20 s
     [order] = printable_orders(oba, 1, skip=11)
     ident = order["orderIdentifier"]
     oba.set_fault("slow", delay_ms=20_000, path="/label")

@@ -434,18 +434,24 @@ def test_maintenance_that_ends_is_ridden_out_by_reads(sandbox: SandboxInfo, rec:
 
 
 def test_slow_answers_time_out(sandbox: SandboxInfo, rec: Recorder) -> None:
-    sandbox.set_fault("slow", delay_ms=3000, count=1)
-    with connect(sandbox, "oba", rec, timeout=0.5) as client:
+    sandbox.set_fault("slow", delay_ms=4000, count=1)
+    with connect(sandbox, "oba", rec, timeout=1.0) as client:
         page = client.list_orders(page_size=1)  # first try times out, the retry is fast
     assert len(page.orders) == 1
     assert rec.outcomes() == [Outcome.TIMEOUT, Outcome.OK]
-    sandbox.set_fault("slow", delay_ms=3000)
+    sandbox.set_fault("slow", delay_ms=4000)
     with (
-        connect(sandbox, "oba", rec, timeout=0.5, max_retries=1) as client,
+        connect(sandbox, "oba", rec, timeout=1.0, max_retries=1) as client,
         pytest.raises(Offline, match="timed out") as info,
     ):
         client.list_orders(page_size=1)
     assert not info.value.maybe_applied
+    # The three slowed requests sleep on in the shared server; awake in the next tests, they
+    # would take those tests' faults (a storm's 429s, a drop) and log into their logs.
+    deadline = time.monotonic() + 60
+    while len(sandbox.requests(everything=True)) < 4:
+        assert time.monotonic() < deadline, sandbox.requests(everything=True)
+        time.sleep(0.05)  # polling interval, not a wait for an effect
 
 
 def test_dropped_connection_before_processing(sandbox: SandboxInfo, rec: Recorder) -> None:

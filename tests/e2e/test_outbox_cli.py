@@ -92,7 +92,10 @@ def test_maintenance_switched_on_mid_replay(fresh_sandbox: SandboxInfo, tmp_path
     done = cli("import", str(write_csv(tmp_path / "many.csv", refs)))
     assert done.returncode == 3, done.stderr
     info.clear_faults()
-    slow = info.set_fault("slow", delay_ms=1500, method="POST", path="/orders")
+    # The first batch sleeps in the server until maintenance is on: 5 s is the margin for a
+    # loaded machine between seeing it start and the next call (a second batch let through
+    # before the switch lands 200, not 100).
+    slow = info.set_fault("slow", delay_ms=5000, method="POST", path="/orders")
     process = popen("outbox", "--flush")
     try:
         deadline = time.monotonic() + 60

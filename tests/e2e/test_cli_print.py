@@ -180,20 +180,17 @@ def test_offline_cached_label_prints_and_uncached_waits(
     assert print_cli(str(uncached["orderIdentifier"]), "--printer", uri).returncode == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 def test_printer_down_is_one_line_exit_1_and_retry_prints_once(
     oba: SandboxInfo, tmp_path: Path
 ) -> None:
     [order] = printable_orders(oba, 1, skip=8)
-    port = _free_port()
-    uri = f"zpl+tcp://127.0.0.1:{port}?timeout=2"
-    done = print_cli(str(order["orderIdentifier"]), "--printer", uri)
+    # The printer is off: a port held bound but not listening refuses every connection, and
+    # no other process can take it meanwhile (a closed probe's port can be bound by anyone).
+    with socket.socket() as off:
+        off.bind(("127.0.0.1", 0))
+        port: int = off.getsockname()[1]
+        uri = f"zpl+tcp://127.0.0.1:{port}?timeout=2"
+        done = print_cli(str(order["orderIdentifier"]), "--printer", uri)
     assert done.returncode == 1
     assert "refused the connection" in one_line_error(done)
     with VirtualPrinter(port=port) as printer:

@@ -169,11 +169,12 @@ def test_virtual_printer_is_found_and_confirmed(virtual_printer: VirtualPrinter)
 def test_virtual_printer_absent_is_a_note() -> None:
     import socket
 
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    printers, notes = discover_virtual(port)
+    # Held bound, never listening: it refuses every connection and no other process can take
+    # the port meanwhile (a closed probe's port can be bound by anyone).
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        printers, notes = discover_virtual(port)
     assert printers == []
     assert "no virtual printer" in notes[0]
 

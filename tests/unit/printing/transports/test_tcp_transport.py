@@ -94,16 +94,17 @@ def test_each_send_is_its_own_connection(serve: Callable[..., RawServer]) -> Non
 
 
 def test_refused_connection_is_offline(serve: Callable[..., RawServer]) -> None:
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    transport = open_transport(f"zpl+tcp://127.0.0.1:{port}")
-    with pytest.raises(PrinterOffline) as info:
-        transport.send(b"^XA^XZ", job_name="j")
-    assert "refused" in info.value.message
-    assert info.value.retryable
-    assert transport.query_status().state is PrinterState.OFFLINE
+    # Held bound, never listening: it refuses every connection and no other process can take
+    # the port meanwhile (a closed probe's port can be bound by anyone).
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        transport = open_transport(f"zpl+tcp://127.0.0.1:{port}")
+        with pytest.raises(PrinterOffline) as info:
+            transport.send(b"^XA^XZ", job_name="j")
+        assert "refused" in info.value.message
+        assert info.value.retryable
+        assert transport.query_status().state is PrinterState.OFFLINE
 
 
 def test_unknown_host_is_not_found(monkeypatch: pytest.MonkeyPatch) -> None:

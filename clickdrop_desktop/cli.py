@@ -164,7 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="move the damaged cache aside, start a new one under a new key, keep the outbox",
     )
     g.add_argument(
-        "--retention", metavar="DAYS", help="keep despatched orders DAYS days ('off': keep all)"
+        "--retention",
+        metavar="DAYS",
+        nargs="?",
+        const="",
+        help="keep despatched orders DAYS days ('off': keep all; no DAYS: show the setting)",
     )
     p.add_argument(
         "--force", action="store_true", help="rebuild even if unsent changes cannot be read"

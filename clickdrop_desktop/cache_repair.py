@@ -267,6 +267,8 @@ def _carried(found: salvage_mod.Salvage) -> list[str]:
     carried = []
     if found.retention_days is not None:
         carried.append(f"retention period ({found.retention_days} days)")
+    elif found.retention_recorded:
+        carried.append("retention period (off: everything kept)")
     if found.sync_identity.get("trading_names"):
         carried.append(f"{len(found.sync_identity['trading_names'])} trading name(s)")
     if found.incidents:

@@ -1,10 +1,11 @@
-"""`clickdrop-desktop cache --check|--rebuild|--retention DAYS`: the account's encrypted cache.
+"""`clickdrop-desktop cache --check|--rebuild|--retention [DAYS]`: the account's encrypted cache.
 
 `--check` runs SQLite's quick_check and SQLCipher's per-page HMAC check and says so in one line
 (exit 1 when damaged). `--rebuild` replaces a damaged cache with a new one under a new store
 key, keeping unsent changes and the old files (see `cache_repair`); it may be run again after
-an interruption and finishes what was started. `--retention` sets how long despatched orders
-are kept (the app's Settings do the same) and purges what is older now.
+an interruption and finishes what was started. `--retention DAYS|off` sets how long despatched
+orders are kept and purges what is older now; `--retention` alone shows it. The store holds this
+one setting: the app's Settings show and change the same record, and no sync overrides it.
 """
 
 from __future__ import annotations
@@ -33,7 +34,28 @@ def _retention(value: str) -> int | None:
         ) from None
 
 
+def _show_retention(args: argparse.Namespace) -> int:
+    with open_account(args.account) as session:
+        recorded = session.store.retention.recorded()
+        days = session.store.retention.period_days()
+        name = session.profile.name
+    if args.json:
+        print(json.dumps({"account": name, "retention_days": days, "recorded": recorded}))
+    elif days is not None:
+        print(f"{name}: orders despatched more than {days} day(s) ago are not kept")
+    elif recorded:
+        print(f"{name}: despatched orders are kept however old (retention off)")
+    else:
+        print(
+            f"{name}: no retention period set: despatched orders are kept however old (the "
+            "app applies its default period at its next sync unless one is set)"
+        )
+    return EXIT_OK
+
+
 def _set_retention(args: argparse.Namespace) -> int:
+    if not args.retention.strip():
+        return _show_retention(args)
     days = _retention(args.retention)
     with open_account(args.account) as session:
         store = session.store
@@ -44,7 +66,7 @@ def _set_retention(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"account": name, "retention_days": days, "purged": purged}))
     elif days is None:
-        print(f"{name}: despatched orders are kept however old (no retention period)")
+        print(f"{name}: despatched orders are kept however old (retention off)")
     else:
         print(
             f"{name}: orders despatched more than {days} day(s) ago are not kept; "

@@ -3,6 +3,11 @@
 The period is recorded in the store (`meta`), so every writer keeps to it: the purge after a
 sync, and the sync itself, which never stores an order despatched before the cut-off (a full
 re-sync of a rebuilt store would otherwise bring purged orders back; see `screen`).
+
+The store's record is the ONE setting: the CLI (`cache --retention`) and the app's Settings both
+write it, and no sync changes it. "Keep everything" is recorded too (`OFF`), so it is told apart
+from a store that never recorded a choice; only such a store takes a front end's default once
+(`adopt`: the app's old preference, 90 days unless changed, migrates that way).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from clickdrop_desktop.store.database import Database
 
 MIN_RETENTION_DAYS = 1
 META_KEY = "retention_days"
+#: The recorded value for "keep everything, however old" (an older version reads it as no period).
+OFF = "off"
 
 # Orders an unfinished outbox change still needs are kept whatever their age.
 _HELD = "SELECT order_identifier FROM outbox WHERE state != 'done' AND order_identifier IS NOT NULL"
@@ -47,10 +54,35 @@ class Retention:
         with self._db.read() as conn:
             return _period(conn)
 
+    def period_or(self, default: int | None) -> int | None:
+        """The recorded period (None: keep everything), or `default` if none was ever recorded
+        (what `adopt(default)` would record)."""
+        with self._db.read() as conn:
+            return _period(conn) if _recorded(conn) else default
+
+    def recorded(self) -> bool:
+        """Whether a period or "keep everything" was ever recorded in this store."""
+        with self._db.read() as conn:
+            return _recorded(conn)
+
     def set_period(self, days: int | None) -> None:
         """Record the period (None: keep everything); joins the caller's transaction."""
         with self._db.transaction() as conn:
             _set_period(conn, None if days is None else check_period(days))
+
+    def adopt(self, default: int | None) -> int | None:
+        """Record `default` if this store never recorded a choice; returns the period in force.
+
+        A recorded choice (a number of days or keep-everything, from the CLI or Settings) is
+        never changed: this is how a front end's default applies without overriding either.
+        """
+        if default is not None:
+            check_period(default)
+        with self._db.transaction() as conn:
+            if _recorded(conn):
+                return _period(conn)
+            _set_period(conn, default)
+            return default
 
     # -- purging ----------------------------------------------------------------------------
 
@@ -74,7 +106,7 @@ class Retention:
             return max(int(cursor.rowcount), 0)
 
     def purge(self, *, now: datetime | None = None) -> int:
-        """`purge_despatched` with the recorded period (nothing without one)."""
+        """`purge_despatched` with the recorded period (nothing without one); never changes it."""
         days = self.period_days()
         return 0 if days is None else self.purge_despatched(days, now=now)
 
@@ -108,22 +140,31 @@ def _expired(order: Order, cutoff: datetime) -> bool:
     return order.shipped_on is not None and order.shipped_on < cutoff
 
 
+def _recorded(conn: Connection) -> bool:
+    row = conn.execute("SELECT 1 FROM meta WHERE key = ?", (META_KEY,)).fetchone()
+    return row is not None
+
+
+def parse_period(value: object) -> int | None:
+    """A recorded value as days (None: keep everything); `ValueError` if it is neither."""
+    if str(value).strip().lower() == OFF:
+        return None
+    return check_period(int(str(value)))
+
+
 def _period(conn: Connection) -> int | None:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (META_KEY,)).fetchone()
     if row is None:
         return None
     try:
-        return check_period(int(row[0]))
+        return parse_period(row[0])
     except ValueError:
         return None  # a damaged value keeps everything, as before a period was set
 
 
 def _set_period(conn: Connection, days: int | None) -> None:
-    if days is None:
-        conn.execute("DELETE FROM meta WHERE key = ?", (META_KEY,))
-    else:
-        conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (META_KEY, str(days)),
-        )
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (META_KEY, OFF if days is None else str(days)),
+    )

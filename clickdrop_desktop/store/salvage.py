@@ -22,7 +22,8 @@ from clickdrop_desktop.store.connection import (
 )
 from clickdrop_desktop.store.errors import StoreError
 from clickdrop_desktop.store.retention import META_KEY as RETENTION_KEY
-from clickdrop_desktop.store.retention import check_period
+from clickdrop_desktop.store.retention import OFF as RETENTION_OFF
+from clickdrop_desktop.store.retention import parse_period
 
 SYNC_STATE_KEY = "sync"
 #: Sync state fields that describe the account, not a pass in progress.
@@ -37,6 +38,7 @@ class Salvage:
     """What was read from the old file; `missing` names what could not be."""
 
     retention_days: int | None = None
+    retention_recorded: bool = False  # a choice was recorded (`retention_days` None: keep all)
     sync_identity: dict[str, Any] = field(default_factory=dict)
     rows: dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
@@ -46,9 +48,9 @@ class Salvage:
         return len(self.rows.get("incidents", ((), []))[1])
 
 
-def _read_retention(conn: Connection) -> int | None:
+def _read_retention(conn: Connection) -> tuple[bool, int | None]:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (RETENTION_KEY,)).fetchone()
-    return None if row is None else check_period(int(row[0]))
+    return (False, None) if row is None else (True, parse_period(row[0]))
 
 
 def _read_identity(conn: Connection) -> dict[str, Any]:
@@ -75,7 +77,7 @@ def read(path: Path, key: bytes, cipher: CipherSettings = CIPHER_V1) -> Salvage:
         return salvage
     try:
         try:
-            salvage.retention_days = _read_retention(conn)
+            salvage.retention_recorded, salvage.retention_days = _read_retention(conn)
         except _READ_ERRORS:
             salvage.missing.append("retention period")
         try:
@@ -96,10 +98,11 @@ def read(path: Path, key: bytes, cipher: CipherSettings = CIPHER_V1) -> Salvage:
 
 def apply(conn: Connection, salvage: Salvage) -> None:
     """Write the salvaged parts into a fresh store (inside the caller's transaction)."""
-    if salvage.retention_days is not None:
+    if salvage.retention_recorded:
+        days = salvage.retention_days
         conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-            (RETENTION_KEY, str(salvage.retention_days)),
+            (RETENTION_KEY, RETENTION_OFF if days is None else str(days)),
         )
     if salvage.sync_identity:
         conn.execute(

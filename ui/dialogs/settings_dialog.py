@@ -3,7 +3,9 @@ darkness and speed, A4 start position, auto-print, bench options, retention, pas
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -34,6 +36,20 @@ Discover = Callable[[], list[tuple[str, str]]]
 #: Sends a test page to a URI; raises with a one-line message on failure.
 TestPrint = Callable[[str], None]
 
+log = logging.getLogger(__name__)
+
+#: The retention box's value for "keep everything, however old" (its special text).
+KEEP_EVERYTHING = 0
+
+
+class StoreRetention(Protocol):
+    """The open account's retention record (`Store.retention`): the one setting, shared with
+    `clickdrop-desktop cache --retention`. Blocking: called on a worker."""
+
+    def period_or(self, default: int | None) -> int | None: ...
+
+    def set_period(self, days: int | None) -> None: ...
+
 
 class SettingsDialog(QDialog):
     """Edits a copy of the preferences; `result_prefs` holds them after Save."""
@@ -48,6 +64,7 @@ class SettingsDialog(QDialog):
         test_print: TestPrint | None = None,
         change_passphrase: Callable[[], None] | None = None,
         apply_retention: Callable[[int], None] | None = None,
+        retention: StoreRetention | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
@@ -56,9 +73,14 @@ class SettingsDialog(QDialog):
         self._tasks = tasks
         self._discover = discover
         self._test_print = test_print
-        #: Records a changed retention period in the open account's store on Save, so its next
-        #: sync keeps to it at once (`AccountsController.apply_retention`).
-        self._apply_retention = apply_retention
+        #: The open account's retention record: the box shows what it holds (read on a
+        #: worker) and Save writes a change to it. Without one, the box edits the app's default
+        #: for accounts that never recorded a period (the preference).
+        self._retention = retention
+        self._store_days: int | None = None  # what the store held when read
+        self._store_read = False
+        #: Older wiring: records a changed period in the open store (superseded by `retention`).
+        self._apply_retention = apply_retention if retention is None else None
         self.result_prefs: Preferences | None = None
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._printers_tab(), "Printers")
@@ -79,6 +101,8 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         if discover is not None:
             self._find_printers()
+        if retention is not None:
+            self._read_retention(retention)
 
     # -- tabs -------------------------------------------------------------------------------------
 
@@ -185,12 +209,17 @@ class SettingsDialog(QDialog):
         form.setContentsMargins(14, 14, 14, 14)
         form.setVerticalSpacing(10)
         self.retention = QSpinBox()
-        self.retention.setRange(7, 3650)
+        self.retention.setRange(KEEP_EVERYTHING, 3650)
+        self.retention.setSpecialValueText("Keep everything")
         self.retention.setSuffix(" days")
-        self.retention.setValue(self._prefs.retention_days)
+        self.retention.setValue(max(KEEP_EVERYTHING, self._prefs.retention_days))
+        self.retention.setAccessibleName("Keep personal data of despatched orders")
         self.retention.setToolTip(
-            "Labels and personal details of despatched orders are deleted after this"
+            "Labels and personal details of despatched orders are deleted after this; "
+            "the same setting as 'clickdrop-desktop cache --retention'"
         )
+        if self._retention is not None:
+            self.retention.setEnabled(False)  # until the store's own value has been read
         self.sync_interval = QSpinBox()
         self.sync_interval.setRange(0, 240)
         self.sync_interval.setSpecialValueText("Only when I ask")
@@ -214,6 +243,52 @@ class SettingsDialog(QDialog):
         form.addRow("Lock the app after", self.lock_after)
         form.addRow("Passphrase", self.passphrase_button)
         return page
+
+    # -- retention --------------------------------------------------------------------------------
+
+    def _read_retention(self, retention: StoreRetention) -> None:
+        default = self._prefs.retention_days or None
+
+        def read(days: int | None) -> None:
+            self._store_days, self._store_read = days, True
+            self.retention.setValue(KEEP_EVERYTHING if days is None else days)
+            self.retention.setEnabled(True)
+
+        self._tasks.run(
+            lambda _ctx: retention.period_or(default),
+            on_done=read,
+            on_error=lambda exc: self._set_status(
+                f"Could not read this account's retention period: {describe(exc)[0]}", "warn"
+            ),
+            owner=self,
+            lane="accounts",
+        )
+
+    def retention_days(self) -> int | None:
+        """The box's choice: days, or None for keep everything."""
+        value = self.retention.value()
+        return None if value == KEEP_EVERYTHING else value
+
+    def _save_retention(self) -> int:
+        """Write a changed period to the store; returns the preference's value to keep."""
+        days = self.retention_days()
+        retention = self._retention
+        if retention is None:
+            legacy = self._apply_retention
+            if legacy is not None and days is not None and days != self._prefs.retention_days:
+                legacy(days)
+            return self.retention.value()
+        if self._store_read and days != self._store_days:
+            self._tasks.run(
+                lambda _ctx: retention.set_period(days),
+                # The dialog is gone by then: the worker's failure can only be logged.
+                on_error=lambda exc: log.warning(
+                    "could not record the retention period: %s", describe(exc)[0]
+                ),
+                lane="accounts",
+            )
+        # The preference stays the default for accounts that never recorded a period.
+        return self._prefs.retention_days
 
     # -- printers ---------------------------------------------------------------------------------
 
@@ -287,13 +362,10 @@ class SettingsDialog(QDialog):
             auto_print=self.auto_print.isChecked(),
             packing_slip_on_scan=self.slip_on_scan.isChecked(),
             batch_sort=str(self.batch_sort.currentData()),
-            retention_days=self.retention.value(),
+            retention_days=self._save_retention(),
             sync_interval_minutes=self.sync_interval.value(),
             lock_after_idle_minutes=self.lock_after.value(),
         )
-        days = self.retention.value()
-        if self._apply_retention is not None and days != self._prefs.retention_days:
-            self._apply_retention(days)
         self.accept()
 
     def _set_status(self, text: str, tone: str) -> None:

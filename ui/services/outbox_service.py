@@ -117,9 +117,16 @@ class OutboxService:
         if self._runner is not None or self._store.outbox.unsynced_count():
             self.runner.after_sync()
 
-    def purge_expired(self, retention_days: int) -> int:
-        """Forget despatched orders past the retention period (labels and personal data)."""
-        return self._store.retention.purge_despatched(retention_days)
+    def purge_expired(self, default_days: int | None) -> int:
+        """Forget despatched orders past the store's retention period (labels, personal data).
+
+        The period is the one the store records (Settings or `cache --retention` set it; a sync
+        never does). `default_days` (the app's preference) is recorded only in a store that
+        never had a choice recorded: how accounts from before the store held the setting keep
+        the period they had, without ever overriding a CLI "off" or another number.
+        """
+        self._store.retention.adopt(default_days or None)
+        return self._store.retention.purge()
 
     def discard(self, op_ids: list[str]) -> None:
         """The user confirmed: drop these changes (the local order is put back as it was)."""

@@ -40,8 +40,8 @@ class WindowDialogs:
             discover=printer_setup.discover_printers,
             test_print=printer_setup.test_print,
             change_passphrase=self._passphrase_changer(),
-            # A new retention period applies to the open account's store at once.
-            apply_retention=w.c.accounts.apply_retention if self.workspace is not None else None,
+            # Retention is the open account's store record (shown, and written on Save).
+            retention=self.workspace.store.retention if self.workspace is not None else None,
         )
         if w.ctx.dialogs.open_dialog("settings", dialog) and dialog.result_prefs is not None:
             w.ctx.save_preferences(dialog.result_prefs)

@@ -134,3 +134,24 @@ def test_the_window_sync_keeps_to_the_store_not_the_preference(qtbot, app_window
     assert store.get_order(OLD_ID) is not None
     assert store.retention.recorded()
     assert store.retention.period_days() is None
+
+
+def test_the_window_settings_dialog_shows_and_writes_the_store_record(qtbot, app_window) -> None:
+    w = app_window
+    store = w.logic.workspace.store
+    store.retention.set_period(None)  # what `cache --retention off` records
+    seen: list[int | None] = []
+
+    def drive(dialog: SettingsDialog) -> int:
+        # The record is read on the accounts lane; the box stays disabled until it arrives.
+        qtbot.waitUntil(dialog.retention.isEnabled, timeout=30_000)
+        seen.append(dialog.retention_days())
+        dialog.retention.setValue(30)
+        dialog._on_save_clicked()
+        return int(dialog.result())
+
+    w.ctx.dialogs.on_open["settings"] = drive
+    w.logic.open_settings()
+    assert seen == [None]
+    qtbot.waitUntil(lambda: store.retention.period_days() == 30, timeout=30_000)
+    assert w.ctx.prefs.retention_days == Preferences().retention_days  # the default, untouched

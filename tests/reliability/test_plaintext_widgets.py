@@ -224,7 +224,7 @@ def synced(qtbot: Any, window: Any, name: str) -> None:
 def show_everything(qtbot: Any, window: Any, env: DemoEnvironment) -> None:
     """Put hostile orders in every place the window can show an order."""
     window.status_tabs.select(None)
-    qtbot.waitUntil(lambda: window.model.settled)
+    qtbot.waitUntil(lambda: window.model.settled, timeout=30_000)
     store = window.logic.workspace.store
     rows = [
         r
@@ -234,12 +234,12 @@ def show_everything(qtbot: Any, window: Any, env: DemoEnvironment) -> None:
     assert rows, "the hostile orders did not reach the table"
     target = rows[0].order_identifier
     window.logic.show_scanned_order(target)
-    qtbot.waitUntil(lambda: window.detail.order is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.detail.order is not None, timeout=30_000)
     with qtbot.waitSignal(window.c.bench.result, timeout=20_000):
         window.c.bench.scan(rows[0].order_reference)
     with qtbot.waitSignal(window.c.bench.result, timeout=20_000):
         window.c.bench.scan(rows[0].order_reference)  # "already printed": names it again
-    qtbot.waitUntil(lambda: len(window.queue_panel.model.rows) >= 1, timeout=10_000)
+    qtbot.waitUntil(lambda: len(window.queue_panel.model.rows) >= 1, timeout=30_000)
     env.info.set_fault("maintenance")
     window.c.sync.sync_now()
     qtbot.waitUntil(lambda: window.banner.state == "offline", timeout=TIMEOUT_MS)
@@ -251,9 +251,9 @@ def show_everything(qtbot: Any, window: Any, env: DemoEnvironment) -> None:
         if TOKENS[1] in (window.model.index(r, 0).data() or "")
     )
     window.orders_view.selectRow(view_row)
-    qtbot.waitUntil(lambda: bool(window.logic.selected_rows()), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(window.logic.selected_rows()), timeout=30_000)
     window.logic.mark_despatched()
-    qtbot.waitUntil(lambda: len(window.outbox_panel.model.rows) >= 1, timeout=10_000)
+    qtbot.waitUntil(lambda: len(window.outbox_panel.model.rows) >= 1, timeout=30_000)
     env.info.clear_faults()
     window.search.setText(TOKENS[2])
     qtbot.wait(50)  # let the search settle; nothing depends on its outcome

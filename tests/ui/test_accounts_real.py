@@ -82,7 +82,7 @@ def test_sign_in_sync_lock_and_sign_out(qtbot, memory_keyring: MemoryKeyring, de
 
     ctx.dialogs.confirm_answers = [True]
     window.logic.sign_out("Shop")
-    qtbot.waitUntil(lambda: AccountRegistry().list() == [], timeout=10_000)
+    qtbot.waitUntil(lambda: AccountRegistry().list() == [], timeout=30_000)
     assert not any(api_key == v for v in memory_keyring.entries.values())
     assert not list((Path(data_dir()) / "accounts").glob("Shop-*"))
     window.close()

@@ -99,9 +99,9 @@ def test_tones_are_told_by_the_number_of_beeps(qtbot) -> None:
     owner = QObject()
     feedback = Feedback(owner, beep=beeps)
     feedback.play(Tone.PROBLEM)
-    qtbot.waitUntil(lambda: beeps.count == 3, timeout=2000)
+    qtbot.waitUntil(lambda: beeps.count == 3, timeout=10_000)
     feedback.play(Tone.OK)
-    qtbot.waitUntil(lambda: beeps.count == 4, timeout=2000)
+    qtbot.waitUntil(lambda: beeps.count == 4, timeout=10_000)
 
 
 def test_every_command_has_a_shortcut_or_a_menu_and_none_collide(qtbot) -> None:

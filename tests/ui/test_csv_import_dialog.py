@@ -32,7 +32,7 @@ def test_bad_rows_are_marked_and_import_stays_disabled(qtbot, app_window, tmp_pa
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.load(_write(tmp_path, "shop.csv", HEADER + GOOD + BAD))
-    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=30_000)
     _shot(dialog, "csv_import_errors.png")
     assert dialog.table.rowCount() == 2
     assert "semicolon" in dialog.summary.text()
@@ -58,11 +58,11 @@ def test_a_clean_file_imports_in_a_worker_and_reaches_the_table(
     dialog.show()
     dialog.path_edit.setText(str(_write(tmp_path, "good.csv", HEADER + GOOD)))
     qtbot.keyClick(dialog.path_edit, Qt.Key.Key_Return)  # keyboard: type the path, Enter
-    qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=30_000)
     _shot(dialog, "csv_import_ok.png")
     dialog.import_button.click()
-    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=10_000)
-    qtbot.waitUntil(lambda: w.model.settled and w.model.rowCount() == before + 1, timeout=10_000)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=30_000)
+    qtbot.waitUntil(lambda: w.model.settled and w.model.rowCount() == before + 1, timeout=30_000)
     qtbot.waitUntil(
         lambda: all(row.state == "sent" for row in w.outbox_panel.model.rows), timeout=20_000
     )
@@ -72,7 +72,7 @@ def test_an_unreadable_file_says_so_in_one_line(qtbot, app_window, tmp_path) -> 
     dialog = CsvImportDialog(app_window.c.outbox, app_window)
     qtbot.addWidget(dialog)
     dialog.load(tmp_path / "missing.csv")
-    qtbot.waitUntil(lambda: bool(dialog.problem.text()), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(dialog.problem.text()), timeout=30_000)
     assert "\n" not in dialog.problem.text()
     assert not dialog.import_button.isEnabled()
 

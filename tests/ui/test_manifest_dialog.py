@@ -90,18 +90,18 @@ def test_a_kept_manifest_prints_on_the_office_printer_even_offline(
 
     def drive(dialog: ManifestDialog) -> int:
         _shown(qtbot, dialog)
-        qtbot.waitUntil(lambda: len(dialog.records) == 2, timeout=10_000)
+        qtbot.waitUntil(lambda: len(dialog.records) == 2, timeout=30_000)
         assert [r.number for r in dialog.records] == [8, 7]  # newest first, 7 selected
         assert dialog.selected().number == 7
         assert "PDF · " in dialog.printer.text()
         assert dialog.printer.textFormat() == Qt.TextFormat.PlainText
         _shot(dialog, "manifests.png")
         qtbot.keyClick(dialog, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-        qtbot.waitUntil(lambda: dialog.status.text() == "Manifest 7 printed", timeout=10_000)
+        qtbot.waitUntil(lambda: dialog.status.text() == "Manifest 7 printed", timeout=30_000)
         assert office.read_bytes() == A4_PDF  # the A4 PDF passed through untouched
         dialog.print_selected()  # again: a deliberate reprint, asked first
-        qtbot.waitUntil(lambda: office.read_bytes() == A4_PDF * 2, timeout=10_000)
-        qtbot.waitUntil(lambda: dialog.status.text() == "Manifest 7 printed", timeout=10_000)
+        qtbot.waitUntil(lambda: office.read_bytes() == A4_PDF * 2, timeout=30_000)
+        qtbot.waitUntil(lambda: dialog.status.text() == "Manifest 7 printed", timeout=30_000)
         dialog.table.selectRow(0)  # manifest 8: no PDF yet
         assert not dialog.print_button.isEnabled()
         assert "not ready" in dialog.print_button.toolTip()
@@ -114,7 +114,7 @@ def test_a_kept_manifest_prints_on_the_office_printer_even_offline(
     # The jobs are the print queue's, shown in its panel like any other.
     qtbot.waitUntil(
         lambda: sum(r.document == "manifest" for r in w.queue_panel.model.rows) == 2,
-        timeout=10_000,
+        timeout=30_000,
     )
     named = {r.order_reference for r in w.queue_panel.model.rows if r.document == "manifest"}
     assert named == {"Manifest 7"}
@@ -129,9 +129,9 @@ def test_save_pdf_writes_the_kept_copy(qtbot, app_window, tmp_path) -> None:
 
     def drive(dialog: ManifestDialog) -> int:
         _shown(qtbot, dialog)
-        qtbot.waitUntil(lambda: bool(dialog.records), timeout=10_000)
+        qtbot.waitUntil(lambda: bool(dialog.records), timeout=30_000)
         qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-        qtbot.waitUntil(lambda: "saved to m3.pdf" in dialog.status.text(), timeout=10_000)
+        qtbot.waitUntil(lambda: "saved to m3.pdf" in dialog.status.text(), timeout=30_000)
         return 0
 
     w.ctx.dialogs.on_open["manifests"] = drive
@@ -145,7 +145,7 @@ def test_a_new_manifest_opens_the_kept_manifests_to_print_it(qtbot, app_window) 
     opened: list[int | None] = []
 
     def drive(dialog: ManifestDialog) -> int:
-        qtbot.waitUntil(lambda: bool(dialog.records), timeout=10_000)
+        qtbot.waitUntil(lambda: bool(dialog.records), timeout=30_000)
         opened.append(dialog.selected().number if dialog.selected() else None)
         return 0
 
@@ -176,7 +176,7 @@ def test_the_window_command_opens_the_kept_manifests(qtbot, app_window) -> None:
     seen: list[list[int]] = []
 
     def drive(dialog: ManifestDialog) -> int:
-        qtbot.waitUntil(lambda: bool(dialog.records), timeout=10_000)
+        qtbot.waitUntil(lambda: bool(dialog.records), timeout=30_000)
         seen.append([r.number for r in dialog.records])
         return 0
 

@@ -219,7 +219,7 @@ def test_async_model_reads_only_in_workers_and_passes_qtmodeltester(
     model = _async_model(runner, store, reads)
     assert model.loading
     assert model.rowCount() == 0
-    qtbot.waitUntil(lambda: model.settled)
+    qtbot.waitUntil(lambda: model.settled, timeout=30_000)
     assert model.rowCount() == 334
     assert model.is_row_loaded(0)
     assert not model.is_row_loaded(BLOCK_SIZE)
@@ -235,11 +235,11 @@ def test_async_model_reads_only_in_workers_and_passes_qtmodeltester(
 
 def test_async_query_change_keeps_rows_until_the_new_ones_arrive(qtbot, runner, store) -> None:
     model = _async_model(runner, store)
-    qtbot.waitUntil(lambda: model.settled)
+    qtbot.waitUntil(lambda: model.settled, timeout=30_000)
     model.set_status(StatusFilter.DESPATCHED)
     assert not model.settled
     assert model.rowCount() == 334  # the old rows stay on screen meanwhile, not a blank flash
-    qtbot.waitUntil(lambda: model.settled)
+    qtbot.waitUntil(lambda: model.settled, timeout=30_000)
     assert model.rowCount() == 333
     assert model.data(model.index(0, STATUS_COLUMN)) == "Despatched"
 
@@ -249,7 +249,7 @@ def test_async_stale_reads_are_dropped(qtbot, runner, store) -> None:
     model.set_search("lovelace")
     model.set_search("")  # a burst: only the last query's rows may be shown
     model.set_status(StatusFilter.PRINTED)
-    qtbot.waitUntil(lambda: model.settled)
+    qtbot.waitUntil(lambda: model.settled, timeout=30_000)
     assert model.query.status is StatusFilter.PRINTED
     rows = [model.data(model.index(r, STATUS_COLUMN)) for r in range(min(20, model.rowCount()))]
     assert rows

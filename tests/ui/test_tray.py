@@ -78,7 +78,7 @@ def test_icon_and_tooltip_follow_connectivity(qtbot, app_window, demo_env) -> No
     w.c.sync.sync_now()
     qtbot.waitUntil(lambda: tray.state == "online", timeout=20_000)
     w.c.accounts.lock()  # the account closes: no state, no counts
-    qtbot.waitUntil(lambda: tray.state is None, timeout=10_000)
+    qtbot.waitUntil(lambda: tray.state is None, timeout=30_000)
     assert "no account open" in tray.icon.toolTip()
 
 
@@ -140,7 +140,7 @@ def test_the_menu_drives_the_window_commands(qtbot, app_window) -> None:
     tray.bench_action.trigger()
     assert not w.commands.bench.isChecked()
     assert tray.sync_action.isEnabled() == w.commands.sync.isEnabled()
-    with qtbot.waitSignal(w.c.sync.started, timeout=10_000):
+    with qtbot.waitSignal(w.c.sync.started, timeout=30_000):
         tray.sync_action.trigger()
     w.showMinimized()
     qtbot.waitUntil(w.isMinimized)

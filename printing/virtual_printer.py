@@ -42,6 +42,9 @@ from printing.virtual_status import Faults, status_answer
 __all__ = ["Faults", "PrintedLabel", "VirtualPrinter", "status_answer"]
 
 _IDLE_TIMEOUT_S = 30.0
+# How long the wait_for_* helpers wait by default: generous, as a loaded machine may need it;
+# they return as soon as the condition holds.
+WAIT_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,20 +211,20 @@ class VirtualPrinter:
         with self._lock:
             return sorted(self._printed, key=lambda label: label.sequence)
 
-    def wait_for_labels(self, count: int, timeout: float = 10.0) -> list[PrintedLabel]:
+    def wait_for_labels(self, count: int, timeout: float = WAIT_S) -> list[PrintedLabel]:
         """Block until at least `count` labels have printed (or raise TimeoutError)."""
         with self._lock:
             if not self._lock.wait_for(lambda: len(self._printed) >= count, timeout):
                 raise TimeoutError(f"{len(self._printed)} of {count} labels printed in {timeout}s")
             return sorted(self._printed, key=lambda label: label.sequence)
 
-    def wait_for_held(self, count: int, timeout: float = 10.0) -> None:
+    def wait_for_held(self, count: int, timeout: float = WAIT_S) -> None:
         """Block until at least `count` labels are held by a simulated fault."""
         with self._lock:
             if not self._lock.wait_for(lambda: len(self._held) >= count, timeout):
                 raise TimeoutError(f"{len(self._held)} of {count} labels held in {timeout}s")
 
-    def wait_for_connections(self, count: int, timeout: float = 10.0) -> None:
+    def wait_for_connections(self, count: int, timeout: float = WAIT_S) -> None:
         """Block until `count` connections have been accepted and finished."""
         with self._lock:
             if not self._lock.wait_for(lambda: self._finished >= count, timeout):

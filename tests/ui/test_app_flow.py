@@ -50,7 +50,7 @@ def test_scan_prints_the_label_to_the_virtual_printer(qtbot, app_window, demo_en
     reference = _first_new_reference(w)
     outcome, text = _scan(qtbot, w, reference)
     assert outcome is ScanOutcome.PRINTED, text
-    labels = demo_env.printer.wait_for_labels(1, timeout=10)
+    labels = demo_env.printer.wait_for_labels(1)
     assert labels[0].language == "zpl"
     assert (labels[0].bitmap.width, labels[0].bitmap.height) == (812, 1218)
     assert labels[0].bitmap.ink_dots() > 1000
@@ -67,7 +67,7 @@ def test_a_second_scan_never_prints_twice_but_ctrl_enter_reprints(
     w = app_window
     reference = _first_new_reference(w)
     assert _scan(qtbot, w, reference)[0] is ScanOutcome.PRINTED
-    demo_env.printer.wait_for_labels(1, timeout=10)
+    demo_env.printer.wait_for_labels(1)
     qtbot.waitUntil(lambda: len(_jobs(demo_env.printer)) == 1, timeout=30_000)
     outcome, text = _scan(qtbot, w, reference)
     assert outcome is ScanOutcome.ALREADY_PRINTED
@@ -85,7 +85,7 @@ def test_our_packing_slip_barcode_prints_the_order(qtbot, app_window, demo_env) 
     rows = w.logic.workspace.store.query_orders(status=OrderStatus.NEW, limit=1)
     outcome, _text = _scan(qtbot, w, f"CD:{rows[0].order_identifier}")
     assert outcome is ScanOutcome.PRINTED
-    demo_env.printer.wait_for_labels(1, timeout=10)
+    demo_env.printer.wait_for_labels(1)
 
 
 def test_an_unknown_scan_is_loud_and_prints_nothing(qtbot, app_window, demo_env, beeps) -> None:
@@ -119,7 +119,7 @@ def test_a_printer_that_is_off_fails_visibly_and_retry_prints(qtbot, app_window)
     # The printer is switched on; the failed job (kept in the queue) is retried by hand.
     with VirtualPrinter(port=port) as printer:
         w.c.printing.retry(failed)
-        printer.wait_for_labels(1, timeout=10)
+        printer.wait_for_labels(1)
         qtbot.waitUntil(lambda: w.queue_panel.model.rows[0].state == "sent", timeout=30_000)
     assert w.queue_panel.model.rows[0].attempts >= 2  # the failed tries, then the retry
 

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QPushButton
 
 from ui.dialogs.new_order import NewOrderDialog
 
@@ -265,3 +265,66 @@ def test_a_multi_package_order_queued_in_the_app_reaches_the_sandbox(
     posts = posted()
     assert len(posts) == 1  # sent once
     assert [p["weightInGrams"] for p in posts[0]["packages"]] == [750, 300, 2000]
+
+
+def _active(qtbot, dialog: NewOrderDialog) -> None:
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)  # focus changes reach the dialog when it is active
+
+
+def test_no_two_order_fields_or_buttons_share_an_alt_key(qtbot) -> None:
+    dialog = NewOrderDialog()
+    qtbot.addWidget(dialog)
+    texts = [
+        label.text()
+        for label in dialog.findChildren(QLabel)
+        if label.buddy() is not None and not any(p.isAncestorOf(label) for p in dialog.packages)
+    ]
+    texts += [button.text() for button in dialog.findChildren(QPushButton)]
+    keys = [t[t.index("&") + 1].lower() for t in texts if "&" in t]
+    assert len(keys) == len(set(keys)), sorted(keys)  # Alt+P once reached a button, not Postcode
+
+
+def test_alt_p_goes_to_the_postcode(qtbot) -> None:
+    dialog = NewOrderDialog()
+    _active(qtbot, dialog)
+    qtbot.keyClick(_focus(dialog), Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    assert _focus(dialog) is dialog.edits["postcode"]
+    assert len(dialog.packages) == 1
+
+
+def test_a_field_is_checked_when_left_and_its_error_goes_once_corrected(qtbot) -> None:
+    dialog = NewOrderDialog()
+    _active(qtbot, dialog)
+    postcode, phone = dialog.edits["postcode"], dialog.edits["phone_number"]
+    postcode.setFocus()
+    postcode.setText("nope")
+    phone.setFocus()
+    qtbot.waitUntil(lambda: dialog.errors["postcode"].isVisibleTo(dialog))
+    assert "postcode" in dialog.errors["postcode"].text()
+    assert not dialog.errors["city"].isVisibleTo(dialog)  # not reached yet: no "required"
+    assert _focus(dialog) is phone  # checking never moves the focus
+    postcode.setFocus()
+    postcode.setText("SW1A 1AA")
+    phone.setFocus()
+    qtbot.waitUntil(lambda: not dialog.errors["postcode"].isVisibleTo(dialog))
+    # After Queue order every error shows; each goes when its field is put right and left.
+    dialog.submit()
+    assert dialog.errors["city"].isVisibleTo(dialog)
+    dialog.edits["city"].setText("London")
+    dialog.edits["county"].setFocus()
+    qtbot.waitUntil(lambda: not dialog.errors["city"].isVisibleTo(dialog))
+    assert dialog.errors["address_line1"].isVisibleTo(dialog)
+
+
+def test_recipient_and_order_fields_start_in_one_column(qtbot) -> None:
+    dialog = NewOrderDialog()
+    _active(qtbot, dialog)
+    left = {
+        name: dialog.edits[name].mapTo(dialog, QPoint(0, 0)).x()
+        for name in ("full_name", "postcode", "reference", "service_code", "total")
+    }
+    assert len(set(left.values())) == 1, left

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import theme
+
 if TYPE_CHECKING:
     from clickdrop_desktop.csv_import import ImportPreview
     from ui.controllers.outbox import OutboxController
@@ -57,7 +59,7 @@ class CsvImportDialog(QDialog):
         self.problem = QLabel("")
         self.problem.setTextFormat(Qt.TextFormat.PlainText)  # may quote the file's text
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #c62828;")
+        self.problem.setStyleSheet(f"color: {theme.tokens().bad_fg};")  # readable when dark
         self.table = QTableWidget(0, len(_HEADERS))
         self.table.setHorizontalHeaderLabels(list(_HEADERS))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -95,7 +95,9 @@ class NewOrderDialog(QDialog):
             "(see the outbox). An order may go in several packages, each with its own weight.",
             wrap=True,
         )
-        self.add_package = QPushButton("Add &package")
+        # Alt+K: Alt+P is the postcode's (a clash made Alt+P land on this button, and the space
+        # in "SW1A 1AA" pressed it)
+        self.add_package = QPushButton("Add pac&kage")
         self.add_package.setAutoDefault(False)
         self.add_package.setToolTip(f"Add another package to this order ({ADD_PACKAGE_KEYS})")
         self.add_package.clicked.connect(self._on_add_package_clicked)
@@ -153,6 +155,16 @@ class NewOrderDialog(QDialog):
         QShortcut(QKeySequence(REMOVE_PACKAGE_KEYS), self).activated.connect(
             self._on_remove_shortcut_activated
         )
+        _align_captions(recipient, order)
+        #: After the first Queue order every field is checked again as the user leaves it;
+        #: before that, only the fields they have left (no "required" for fields not reached).
+        self._checked = False
+        self._visited: set[str] = set()
+        #: The queue's refusal of a reference, kept while the reference reads as refused.
+        self._refused: tuple[str, str] | None = None
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
         self.new_package()
         self._edits["country_code"].setText("GB")
         self._edits["full_name"].setFocus()
@@ -275,18 +287,8 @@ class NewOrderDialog(QDialog):
         return NewOrderForm(packages=packages, **text)
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        for name, label in self._errors.items():
-            message = errors.get(name, "")
-            label.setText(message)
-            label.setVisible(bool(message))
-        for index, editor in enumerate(self.packages):
-            prefix = f"packages[{index}]."
-            editor.show_errors(
-                {k[len(prefix) :]: m for k, m in errors.items() if k.startswith(prefix)}
-            )
-        general = errors.get("packages", "") or errors.get("form", "")
-        self.packages_error.setText(general)
-        self.packages_error.setVisible(bool(general))
+        """Every error under its field, the first bad field focused and selected."""
+        self._display_errors(errors)
         edits = self.edits
         first = next((n for n in edits if n in errors), None)
         if first is not None:
@@ -300,12 +302,49 @@ class NewOrderDialog(QDialog):
                         if f"packages[{i}].package_format" in errors), None)  # fmt: skip
             if box is not None:
                 box.setFocus()
+
+    def _display_errors(self, errors: dict[str, str]) -> None:
+        for name, label in self._errors.items():
+            message = errors.get(name, "")
+            label.setText(message)
+            label.setVisible(bool(message))
+        for index, editor in enumerate(self.packages):
+            prefix = f"packages[{index}]."
+            editor.show_errors(
+                {k[len(prefix) :]: m for k, m in errors.items() if k.startswith(prefix)}
+            )
+        general = errors.get("packages", "") or errors.get("form", "")
+        self.packages_error.setText(general)
+        self.packages_error.setVisible(bool(general))
         count = len(errors)
         self.status.setText(
             f"{count} field{'s' if count != 1 else ''} to correct" if errors else ""
         )
 
+    def done(self, result: int) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.disconnect(self._on_focus_changed)
+        super().done(result)
+
+    def _on_focus_changed(self, old: QWidget | None, _new: QWidget | None) -> None:
+        """A field was left: check the form again and show what is (still) wrong, without
+        moving the focus. Before the first Queue order, only the fields already left."""
+        if old is None or not self.isVisible() or not self.isAncestorOf(old):
+            return
+        name = next((n for n, edit in self.edits.items() if edit is old), None)
+        if name is None:
+            return
+        self._visited.add(name)
+        errors = validate(self.form(), reference_taken=self._reference_taken).errors
+        if self._refused is not None and self._edits["reference"].text() == self._refused[0]:
+            errors.setdefault("reference", self._refused[1])
+        if not self._checked:
+            errors = {n: m for n, m in errors.items() if n in self._visited}
+        self._display_errors(errors)
+
     def submit(self) -> None:
+        self._checked = True
         result = validate(self.form(), reference_taken=self._reference_taken)
         self.show_errors(result.errors)
         if result.ok and result.request is not None:
@@ -322,7 +361,16 @@ class NewOrderDialog(QDialog):
     def refuse(self, message: str) -> None:
         """The queue refused it (reference taken meanwhile): say so under the reference."""
         self.set_busy(False)
+        self._refused = (self._edits["reference"].text(), message)
         self.show_errors({"reference": message})
+
+
+def _align_captions(*groups: QGroupBox) -> None:
+    """One caption width for every group's form, so their fields start in one column."""
+    captions = [c for g in groups for c in g.findChildren(QLabel) if c.buddy() is not None]
+    width = max((c.sizeHint().width() for c in captions), default=0)
+    for caption in captions:
+        caption.setMinimumWidth(width)
 
 
 def open_new_order(parent: QWidget | None, outbox: OutboxController) -> NewOrderDialog:

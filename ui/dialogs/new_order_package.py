@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from clickdrop_desktop.api.order_parts import PackageFormat
 from clickdrop_desktop.orders_form import ItemInput, PackageInput
+from ui import theme
 from ui.widgets.plain import PlainLabel
 
 FORMAT_TEXT = {
@@ -38,12 +39,13 @@ ITEM_FIELDS: tuple[tuple[str, str, int], ...] = (  # (field, placeholder, width;
     ("unit_weight_grams", "g each", 58),
 )
 DIMENSION_FIELDS = (("height_mm", "height"), ("width_mm", "width"), ("depth_mm", "depth"))
-_ERROR_STYLE = "color: #c62828;"
 
 
 def error_label(name: str) -> QLabel:
+    """A field's error line, in the theme's error colour (a fixed dark red was hard to read on
+    the dark palette)."""
     label = PlainLabel("", object_name=f"error:{name}", wrap=True)
-    label.setStyleSheet(_ERROR_STYLE)
+    label.setStyleSheet(f"color: {theme.tokens().bad_fg};")
     label.setVisible(False)
     return label
 

@@ -135,6 +135,12 @@ def reliability(extra: list[str]) -> None:
     _run(PY, "tests/bench/reliability.py", *extra, env=env)
 
 
+def screenshots(extra: list[str]) -> None:
+    """The README's screenshots from the real app in demo mode under Xvfb (tools/screenshots.py)."""
+    install()
+    _run(PY, "tools/screenshots.py", *extra)
+
+
 def main() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs under whatever python3 the user has
         raise SystemExit("Python 3.11 or newer is needed; found " + platform.python_version())
@@ -144,6 +150,7 @@ def main() -> None:
         "bench": bench,
         "build": build,
         "reliability": reliability,
+        "screenshots": screenshots,
         "install": lambda _: install(),
     }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:

@@ -4,8 +4,10 @@ hardware. Keys are throwaway and live only in memory; data goes to a temporary d
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,12 +44,23 @@ class _DemoAccount:
 
 
 class DemoPrinterBridge(QObject):
-    """Labels decoded by the virtual printer (on its socket thread) as a queued Qt signal."""
+    """Labels decoded by the virtual printer (on its socket thread) as a queued Qt signal.
+
+    Their `job` is renumbered 1, 2, 3... over the jobs that printed something: the printer
+    counts every connection, and the status query before each print is one, so the first
+    label a new user printed was captioned "Job 2" under "1 job printed"."""
 
     label_printed = Signal(object)  # PrintedLabel
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._lock = threading.Lock()
+        self._numbers: dict[int, int] = {}  # the printer's connection number -> shown number
+
     def deliver(self, label: PrintedLabel) -> None:
-        self.label_printed.emit(label)
+        with self._lock:  # labels of two connections may arrive on two socket threads
+            shown = self._numbers.setdefault(label.job, len(self._numbers) + 1)
+        self.label_printed.emit(dataclasses.replace(label, job=shown))
 
 
 class DemoEnvironment:

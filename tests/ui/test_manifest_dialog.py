@@ -12,10 +12,17 @@ from PySide6.QtCore import Qt
 
 from clickdrop_desktop.manifests import ManifestRecord, ManifestState
 from tests.helpers.print_fakes import label_pdf
+from ui.dialogs.factory import Dialogs
 from ui.dialogs.manifest import ManifestFlow
-from ui.dialogs.manifest_dialog import ManifestDialog, open_manifests
-from ui.dialogs.manifest_print import NO_PRINTER, ManifestPrintService, manifest_printer
+from ui.dialogs.manifest_dialog import NO_MANIFESTS, ManifestDialog, open_manifests
+from ui.dialogs.manifest_print import (
+    NO_PRINTER,
+    ManifestPrinter,
+    ManifestPrintService,
+    manifest_printer,
+)
 from ui.preferences import Preferences
+from ui.tasks import TaskRunner
 
 A4_PDF = label_pdf("MANIFEST-7", a4=True)
 ZEBRA = "zpl+tcp://127.0.0.1:9100"
@@ -185,3 +192,24 @@ def test_the_window_command_opens_the_kept_manifests(qtbot, app_window) -> None:
     assert w.commands.manifests not in w.commands.needs_api()  # kept PDFs print offline
     w.commands.manifests.trigger()
     assert seen == [[6, 5]]  # 6 is still being prepared (see _keep_manifest)
+
+
+class _NoManifests:
+    """The two calls the dialog makes to read what is kept: nothing yet."""
+
+    def kept(self) -> list[ManifestRecord]:
+        return []
+
+    def printer(self) -> ManifestPrinter:
+        return ManifestPrinter(None, NO_PRINTER)
+
+
+def test_with_no_manifest_kept_it_says_how_one_is_made(qtbot) -> None:
+    tasks = TaskRunner()
+    dialog = ManifestDialog(_NoManifests(), tasks, Dialogs())  # type: ignore[arg-type]
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.status.text() == NO_MANIFESTS, timeout=10_000)
+    assert "End-of-day manifest" in dialog.status.text()
+    assert not dialog.print_button.isEnabled()
+    assert not dialog.save_button.isEnabled()
+    tasks.shutdown(5_000)

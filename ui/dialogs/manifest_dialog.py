@@ -36,6 +36,11 @@ if TYPE_CHECKING:
     from ui.tasks import TaskRunner
 
 TITLE = "End-of-day manifests"
+#: The empty list says where manifests come from (the menu item that makes one).
+NO_MANIFESTS = (
+    "No manifest has been made from this computer yet: Orders › End-of-day manifest makes one "
+    "(OBA accounts), and its PDF is kept here."
+)
 _STATES = {"ready": "PDF kept", "preparing": "Being prepared", "failed": "Failed upstream"}
 
 
@@ -135,7 +140,7 @@ class ManifestDialog(QDialog):
         )
         if wanted >= 0:
             self.table.selectRow(wanted)
-        self._set_status("" if records else "No manifest has been made from this computer.", "")
+        self._set_status("" if records else NO_MANIFESTS, "")
         self._update_buttons()
 
     def selected(self) -> ManifestRecord | None:

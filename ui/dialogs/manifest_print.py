@@ -73,7 +73,7 @@ def manifest_printer(prefs: Preferences) -> ManifestPrinter:
     fallback = described(
         prefs.printer_uri("despatchNote"),
         "despatch note" if prefs.printers.get("despatchNote") else "label",
-        ": no A4 printer is set up, so the page is shrunk to its labels",
+        " (no A4 printer is set up: the A4 page is scaled down to its labels)",
     )
     return fallback or ManifestPrinter(None, NO_PRINTER)
 

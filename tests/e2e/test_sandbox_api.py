@@ -106,7 +106,9 @@ def test_bearer_and_bare_key_both_work_where_the_account_allows(sandbox: Sandbox
             with api_client(sandbox, name, bearer=bearer) as client:
                 assert client.get("/orders", params={"pageSize": 1}).status_code == 200
     key = sandbox.account("oba").api_key
-    lower = httpx.get(sandbox.url + "/orders", headers={"Authorization": f"bearer {key}"})
+    lower = httpx.get(
+        sandbox.url + "/orders", headers={"Authorization": f"bearer {key}"}, timeout=30
+    )
     assert lower.status_code == 200
 
 
@@ -362,7 +364,7 @@ def test_rate_limit_is_per_account_with_429(fresh_sandbox: SandboxInfo) -> None:
         assert statuses.count(429) >= 10
         limited = oba.get("/orders")
         assert olp.get("/orders").status_code == 200
-        assert httpx.get(fresh_sandbox.url + "/version").status_code == 200
+        assert httpx.get(fresh_sandbox.url + "/version", timeout=30).status_code == 200
     assert limited.status_code == 429
     assert "Retry-After" not in limited.headers
     assert "Rate limit exceeded" in limited.json()["message"]

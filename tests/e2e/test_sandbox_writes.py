@@ -501,4 +501,4 @@ def test_reference_with_every_special_character_round_trips(fresh_sandbox: Sandb
 def test_sandbox_fixture_starts_clean(sandbox: SandboxInfo) -> None:
     assert sandbox.faults() == []
     assert sandbox.requests(everything=True) == []
-    assert httpx.get(sandbox.control_url + "/info").json()["rate_limit"] == 0
+    assert httpx.get(sandbox.control_url + "/info", timeout=30).json()["rate_limit"] == 0

@@ -27,7 +27,7 @@ def test_start_serves_and_stop_frees_the_port() -> None:
     sandbox = Sandbox(orders=10, rate_limit=0)
     info = sandbox.start()
     assert sandbox.start() is info  # idempotent
-    assert httpx.get(info.url + "/version").status_code == 200
+    assert httpx.get(info.url + "/version", timeout=30).status_code == 200
     port = httpx.URL(info.url).port
     sandbox.stop()
     with pytest.raises(httpx.ConnectError):
@@ -44,7 +44,9 @@ def test_inprocess_fixture_and_concurrent_clients(inprocess_sandbox: SandboxInfo
     results: list[int] = []
 
     def fetch() -> None:
-        with httpx.Client(base_url=inprocess_sandbox.url, headers={"Authorization": key}) as c:
+        with httpx.Client(
+            base_url=inprocess_sandbox.url, headers={"Authorization": key}, timeout=30
+        ) as c:
             results.extend(
                 c.get("/orders/full", params={"pageSize": 20}).status_code for _ in range(5)
             )
@@ -73,12 +75,12 @@ def test_auth_mode_is_configurable_per_account(inprocess_sandbox: SandboxInfo) -
     key = inprocess_sandbox.account("oba").api_key
     url = inprocess_sandbox.url + "/orders"
     inprocess_sandbox.configure(account="oba", auth_mode="bearer")
-    assert httpx.get(url, headers={"Authorization": key}).status_code == 401
-    assert httpx.get(url, headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    assert httpx.get(url, headers={"Authorization": key}, timeout=30).status_code == 401
+    assert httpx.get(url, headers={"Authorization": f"Bearer {key}"}, timeout=30).status_code == 200
     inprocess_sandbox.configure(account="oba", auth_mode="bare")
-    assert httpx.get(url, headers={"Authorization": f"Bearer {key}"}).status_code == 401
+    assert httpx.get(url, headers={"Authorization": f"Bearer {key}"}, timeout=30).status_code == 401
     inprocess_sandbox.reset()
-    assert httpx.get(url, headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    assert httpx.get(url, headers={"Authorization": f"Bearer {key}"}, timeout=30).status_code == 200
 
 
 def test_fault_count_and_duration(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,9 @@ run it again and it carries on. Its progress is a marker in the account record (
 
 1. staged: a new random key is kept in the vault beside the old one. The new cache is built
    in `rebuild.db` beside the old files, from what the old journal (old key) and the old file
-   (when it still reads) hold. Nothing old has been touched: a re-run starts this step over.
+   (when it still reads) hold: settings (`salvage`), and cached labels with their print jobs
+   and orders, row by row (`store.carry`; the report counts labels that could not be read).
+   Nothing old has been touched: a re-run starts this step over.
 2. built: the old database, WAL, SHM and journal are moved aside (`*.damaged-<time>`; never
    deleted), and the new cache takes their place. Each move is idempotent.
 3. switched: the record names the new key (one atomic write: from here on the new key is the
@@ -14,6 +16,8 @@ run it again and it carries on. Its progress is a marker in the account record (
    destroyed in the vault and the marker cleared.
 
 The account's own API key is untouched; no network is used. The next sync refills the cache.
+Labels matter most: printing one that was not carried makes Click & Drop generate it again,
+which can be billed.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from clickdrop_desktop.store import (
     journal_path,
 )
 from clickdrop_desktop.store import salvage as salvage_mod
+from clickdrop_desktop.store.carry import CarryReport, carry_lines
 from clickdrop_desktop.store.connection import (
     DatabaseError,
     connect,
@@ -142,6 +147,8 @@ class RebuildReport:
     carried: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     resumed: bool = False
+    labels: int = 0  # cached labels carried into the new cache
+    labels_lost: int | None = 0  # cached labels that could not be (None: how many is unknown)
 
     def next_sync(self) -> str:
         kept = (
@@ -152,9 +159,15 @@ class RebuildReport:
         return f"the next sync fetches all of {self.account}'s orders from Click & Drop{kept}"
 
     def lines(self) -> list[str]:
+        lost = ""
+        if self.labels_lost is None:
+            lost = "; its cached labels could not be carried"
+        elif self.labels_lost:
+            lost = f"; {self.labels_lost} cached label(s) could not be carried"
         out = [
             f"{self.account}: the order cache was rebuilt under a new key"
             + (" (an interrupted rebuild was finished)" if self.resumed else "")
+            + lost
         ]
         if self.aside:
             out.append(f"  old files kept as: {', '.join(self.aside)} (delete them when you like)")
@@ -163,7 +176,7 @@ class RebuildReport:
             out.append(f"  carried over: {', '.join(self.carried)}")
         if self.missing:
             out.append(f"  not recoverable: {', '.join(self.missing)}")
-        out.append(f"  {self.next_sync()}; labels are fetched again only when printed")
+        out.append(f"  {self.next_sync()}; a label not carried is fetched again only when printed")
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -175,6 +188,8 @@ class RebuildReport:
             "carried": self.carried,
             "missing": self.missing,
             "resumed": self.resumed,
+            "labels": self.labels,
+            "labels_lost": self.labels_lost,
             "next_sync": self.next_sync(),
         }
 
@@ -245,8 +260,12 @@ def _read_old(
 
 
 def _build(
-    record: AccountRecord, new_key: bytes, contents: JournalContents, found: salvage_mod.Salvage
-) -> int:
+    record: AccountRecord,
+    new_key: bytes,
+    old_key: bytes,
+    contents: JournalContents,
+    found: salvage_mod.Salvage,
+) -> tuple[int, CarryReport | None]:
     build = store_path(record).with_name(BUILD_FILE)
     shred_files(build)  # a half-built one from an interrupted run
     with contextlib.suppress(FileNotFoundError):
@@ -260,7 +279,20 @@ def _build(
     ) as fresh:
         restored = fresh.restore_outbox(contents)
         fresh.carry_over(found)
-    return restored
+        labels = _carry_documents(record, old_key, fresh)
+    return restored, labels
+
+
+def _carry_documents(record: AccountRecord, old_key: bytes, fresh: Store) -> CarryReport | None:
+    """Cached labels and print jobs from the old file; None when it does not open at all."""
+    path = store_path(record)
+    if not path.exists():
+        return CarryReport()  # never synced, or already moved aside: nothing to carry
+    try:
+        connect(path, old_key, cipher_of(record), create=False).close()
+    except (StoreError, OSError):
+        return None
+    return fresh.carry_documents(lambda: connect(path, old_key, cipher_of(record), create=False))
 
 
 def _carried(found: salvage_mod.Salvage) -> list[str]:
@@ -313,14 +345,17 @@ def _rebuild(
             rotation.stage(vault, record, new_key, passphrase)
             mark = {"phase": "staged", "key_id": key_id(new_key), "stamp": _stamp()}
             record = _save(vault, record, extra=_with_mark(record, mark))
-        restored = _build(record, new_key, contents, found)
+        restored, labels = _build(record, new_key, keys.store_key, contents, found)
+        carried, missing, lost = carry_lines(labels)
         mark = {
             **mark,
             "phase": "built",
             "restored": restored,
             "retention_days": found.retention_days,
-            "carried": _carried(found),
-            "missing": list(found.missing),
+            "carried": _carried(found) + carried,
+            "missing": list(found.missing) + missing,
+            "labels": labels.documents if labels is not None else 0,
+            "labels_lost": lost,
         }
         record = _save(vault, record, extra=_with_mark(record, mark))
     if mark["phase"] == "built":
@@ -338,4 +373,7 @@ def _rebuild(
     report.retention_days = mark.get("retention_days")
     report.carried = list(mark.get("carried") or [])
     report.missing = list(mark.get("missing") or [])
+    report.labels = int(mark.get("labels") or 0)
+    lost = mark.get("labels_lost", 0)
+    report.labels_lost = None if lost is None else int(lost)
     return report

@@ -1,7 +1,7 @@
 """What a cache rebuild carries over from the old file, when it still reads: the account's own
 settings and records that exist nowhere upstream (retention period, trading names and the
-incident salt, the isolation incident log). Orders, labels and print history are not carried:
-orders come back from the API; a damaged file's rows are not trusted.
+incident salt, the isolation incident log). Cached labels, their print jobs and the orders they
+belong to are carried row by row by `carry`; other orders come back from the API.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ the same file, since WAL lets readers and one writer work side by side.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from clickdrop_desktop.accounts import AccountInUse
 from clickdrop_desktop.api.models import Order, OrderStatus
 from clickdrop_desktop.closing import Closing
 from clickdrop_desktop.filelock import FileLock, in_use_lock
-from clickdrop_desktop.store import order_queries, orders
+from clickdrop_desktop.store import carry, order_queries, orders
 from clickdrop_desktop.store.codec import dumps, now_db
 from clickdrop_desktop.store.connection import (
     CIPHER_V1,
@@ -280,6 +280,11 @@ class Store(Closing):
         """Take what a rebuild salvaged from the old file (settings, trading names, incidents)."""
         with self._db.transaction() as conn:
             apply_salvage(conn, salvage)
+
+    def carry_documents(self, open_old: Callable[[], Connection]) -> carry.CarryReport:
+        """Take a rebuild's cached labels, print jobs and history (with their orders) from the
+        old file (`open_old` connects to it), row by row; what does not read is counted."""
+        return carry.copy(open_old, self._db)
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL) and drop the journal key."""

@@ -41,7 +41,9 @@ def test_the_dialog_says_what_a_rebuild_keeps_and_loses(qtbot) -> None:
     for kept in ("not yet sent", "outbox journal", "retention period", "trading names", "incident"):
         assert kept in keeps
     assert "moved aside, not deleted" in keeps
-    for lost in ("Cached labels", "may be billed", "print history"):
+    assert "Cached labels, with their print history" in keeps
+    assert "how many could not be kept" in keeps
+    for lost in ("Cached labels on damaged parts", "may be billed"):
         assert lost in loses
     assert dialog.rebuild_button.text() == "Rebuild cache"
     assert dialog.rebuild_button.isDefault()

@@ -10,15 +10,16 @@ from ui.widgets.plain import PlainLabel
 KEEPS = [
     "Changes not yet sent to Click & Drop (read from the outbox journal): they are sent once, "
     "as usual.",
+    "Cached labels, with their print history and the orders they belong to, as far as the "
+    "damaged file still yields them (the report afterwards says how many could not be kept).",
     "The retention period, the account's trading names and the isolation incident records, "
     "as far as the damaged file still yields them.",
     "The damaged file itself: it is moved aside, not deleted.",
 ]
 LOSES = [
-    "Cached labels. Printing one again fetches it from Click & Drop, which generates it again "
-    "and may be billed.",
-    "The print history (which labels and slips were printed from this computer).",
-    "The cached orders until the next sync fetches them again (printing offline needs them).",
+    "Cached labels on damaged parts of the file. Printing one again fetches it from Click & "
+    "Drop, which generates it again and may be billed.",
+    "The other cached orders until the next sync fetches them again (printing offline needs them).",
 ]
 
 

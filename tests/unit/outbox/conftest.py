@@ -89,7 +89,7 @@ def make_bench(info: SandboxInfo, tmp_path: Path, account: str = "oba") -> Bench
         info.url,
         info.account(account).api_key,
         rate_per_s=0,
-        timeout=5.0,
+        timeout=30.0,  # generous: a loaded CI machine must not turn a slow answer into "offline"
         max_retries=0,
         on_event=on_event,
     )

@@ -78,7 +78,7 @@ def connect(
     info: SandboxInfo, account: str, recorder: Recorder | None = None, **kwargs: Any
 ) -> ClickDropClient:
     kwargs.setdefault("rate_per_s", 0)
-    kwargs.setdefault("timeout", 10.0)
+    kwargs.setdefault("timeout", 30.0)  # the app's default; outcomes are asserted exactly
     if recorder is not None:
         kwargs.setdefault("on_event", recorder.events.append)
         kwargs.setdefault("sleep", recorder.sleeps.append)

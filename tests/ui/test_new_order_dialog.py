@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 import shiboken6
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QPushButton
@@ -328,3 +329,36 @@ def test_recipient_and_order_fields_start_in_one_column(qtbot) -> None:
         for name in ("full_name", "postcode", "reference", "service_code", "total")
     }
     assert len(set(left.values())) == 1, left
+
+
+def test_escape_asks_before_throwing_away_a_typed_order(qtbot) -> None:
+    dialog = NewOrderDialog()
+    _active(qtbot, dialog)
+    answers: list[bool] = []
+    asked: list[bool] = []
+
+    def confirm() -> bool:
+        asked.append(True)
+        return answers.pop(0)
+
+    dialog.confirm_discard = confirm
+    dialog.edits["full_name"].setText("Ada Lovelace")
+    answers[:] = [False]  # Keep editing
+    qtbot.keyClick(_focus(dialog), Qt.Key.Key_Escape)
+    assert dialog.isVisible()
+    assert dialog.edits["full_name"].text() == "Ada Lovelace"
+    answers[:] = [False]  # Cancel asks too
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+    assert dialog.isVisible()
+    answers[:] = [True]  # Discard order
+    qtbot.keyClick(_focus(dialog), Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    assert len(asked) == 3
+
+
+def test_escape_on_an_untouched_form_closes_without_asking(qtbot) -> None:
+    dialog = NewOrderDialog()
+    _active(qtbot, dialog)
+    dialog.confirm_discard = lambda: pytest.fail("nothing was typed: no question")
+    qtbot.keyClick(_focus(dialog), Qt.Key.Key_Escape)
+    assert not dialog.isVisible()

@@ -8,7 +8,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from clickdrop_desktop.orders_form import MAX_PACKAGES, NewOrderForm, validate
 from ui.dialogs.new_order_package import PackageEditor, error_label
+from ui.dialogs.new_order_parts import GROUPS, align_captions, ask_discard
 from ui.widgets.plain import PlainLabel
 
 if TYPE_CHECKING:
@@ -35,36 +36,6 @@ if TYPE_CHECKING:
 
 ADD_PACKAGE_KEYS = "Ctrl+Shift+N"
 REMOVE_PACKAGE_KEYS = "Ctrl+Shift+Backspace"
-# (group, [(field, label, placeholder)]) in tab order
-_GROUPS: list[tuple[str, list[tuple[str, str, str]]]] = [
-    (
-        "Recipient",
-        [
-            ("full_name", "&Name", ""),
-            ("company_name", "Co&mpany", "optional"),
-            ("address_line1", "&Address", "line 1"),
-            ("address_line2", "", "line 2 (optional)"),
-            ("address_line3", "", "line 3 (optional)"),
-            ("city", "&Town / city", ""),
-            ("county", "Count&y", "optional"),
-            ("postcode", "&Postcode", "e.g. SW1A 1AA"),
-            ("country_code", "C&ountry", "2-letter code, e.g. GB"),
-            ("phone_number", "P&hone", "optional"),
-            ("email_address", "&Email", "optional"),
-        ],
-    ),
-    (
-        "Order",
-        [
-            ("reference", "&Reference", "blank: one is made for you"),
-            ("order_date", "Or&der date", "blank: now (31/12/2026 or 2026-12-31)"),
-            ("service_code", "&Service code", "optional, e.g. TPN24"),
-            ("subtotal", "Su&btotal (£)", "0.00"),
-            ("shipping_cost_charged", "Shipp&ing (£)", "0.00"),
-            ("total", "Tota&l (£)", "blank: subtotal + shipping"),
-        ],
-    ),
-]
 
 
 class NewOrderDialog(QDialog):
@@ -127,7 +98,7 @@ class NewOrderDialog(QDialog):
         add_row.addStretch(1)
         packages_layout.addLayout(add_row)
 
-        recipient, order = (self._group(title, rows) for title, rows in _GROUPS)
+        recipient, order = (self._group(title, rows) for title, rows in GROUPS)
         left = QVBoxLayout()
         left.addWidget(recipient)
         left.addWidget(order)
@@ -143,7 +114,7 @@ class NewOrderDialog(QDialog):
         ok.setText("&Queue order")
         ok.setDefault(True)
         self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self._on_cancel_clicked)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(columns, 1)
@@ -155,7 +126,7 @@ class NewOrderDialog(QDialog):
         QShortcut(QKeySequence(REMOVE_PACKAGE_KEYS), self).activated.connect(
             self._on_remove_shortcut_activated
         )
-        _align_captions(recipient, order)
+        align_captions(recipient, order)
         #: After the first Queue order every field is checked again as the user leaves it;
         #: before that, only the fields they have left (no "required" for fields not reached).
         self._checked = False
@@ -168,7 +139,21 @@ class NewOrderDialog(QDialog):
         self.new_package()
         self._edits["country_code"].setText("GB")
         self._edits["full_name"].setFocus()
-        self.resize(1100, 690)
+        #: Asked before Escape or Cancel throws away what was typed (None: never asks).
+        self.confirm_discard: Callable[[], bool] | None = None
+        self._blank = self.form()
+        self._fit_screen(parent)
+
+    def _fit_screen(self, parent: QWidget | None) -> None:
+        """1100 x 690, but never past the screen's free area (a 1366 x 768 laptop with a
+        taskbar has ~720 px; the packages scroll, so the dialog may be shorter)."""
+        screen = parent.screen() if parent is not None else QGuiApplication.primaryScreen()
+        width, height = 1100, 690
+        if screen is not None:
+            free = screen.availableGeometry()
+            width = min(width, free.width() - 24)
+            height = min(height, free.height() - 48)  # room for the title bar
+        self.resize(width, height)
 
     def _group(self, title: str, rows: list[tuple[str, str, str]]) -> QGroupBox:
         box = QGroupBox(title)
@@ -321,6 +306,23 @@ class NewOrderDialog(QDialog):
             f"{count} field{'s' if count != 1 else ''} to correct" if errors else ""
         )
 
+    # -- closing --------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and not self._may_discard():
+            return
+        super().keyPressEvent(event)
+
+    def _on_cancel_clicked(self) -> None:
+        if self._may_discard():
+            self.reject()
+
+    def _may_discard(self) -> bool:
+        """Nothing typed, or the user agreed to lose it."""
+        if self.confirm_discard is None or self.form() == self._blank:
+            return True
+        return self.confirm_discard()
+
     def done(self, result: int) -> None:
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -365,18 +367,11 @@ class NewOrderDialog(QDialog):
         self.show_errors({"reference": message})
 
 
-def _align_captions(*groups: QGroupBox) -> None:
-    """One caption width for every group's form, so their fields start in one column."""
-    captions = [c for g in groups for c in g.findChildren(QLabel) if c.buddy() is not None]
-    width = max((c.sizeHint().width() for c in captions), default=0)
-    for caption in captions:
-        caption.setMinimumWidth(width)
-
-
 def open_new_order(parent: QWidget | None, outbox: OutboxController) -> NewOrderDialog:
     """Show the dialog (non-blocking); OK queues the order in a worker and refreshes the table."""
     dialog = NewOrderDialog(parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.confirm_discard = lambda: ask_discard(dialog)
 
     def queue(request: object) -> None:
         started = outbox.queue_new_orders(

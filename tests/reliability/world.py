@@ -111,7 +111,7 @@ class World:
             self.info.url,
             key,
             rate_per_s=0,
-            timeout=10.0,
+            timeout=30.0,
             clock=self.time.monotonic,
             sleep=self.time.sleep,
         ) as client:
@@ -138,7 +138,7 @@ class World:
 
     def open(self, name: str) -> AccountSession:
         """Open an account's session (own client, own store) with a fresh vault."""
-        return open_account(name, vault=self.vault(), timeout=10.0, max_retries=2)
+        return open_account(name, vault=self.vault(), timeout=30.0, max_retries=2)
 
     def keyring_entries(self, account_id: str | None = None) -> list[str]:
         """Usernames of our keyring entries (all, or one account's)."""

@@ -177,6 +177,7 @@ class App:
         wait_for("the app's window", lambda: self._window() is not None)
         window = self._window()
         assert window is not None
+        self.window = window
         verb = "windowactivate" if shutil.which("openbox") else "windowfocus"
         self.x(verb, "--sync", window)
 
@@ -298,7 +299,27 @@ def bench_dark(display: Display, screen: Screen, out: Path, data: Path) -> Path:
         app.close()
 
 
-SCENES = (orders_and_label, new_order, bench_dark)
+def marketplace(display: Display, screen: Screen, out: Path, data: Path) -> Path:
+    """Light theme: the ChannelShipper account, whose orders carry addresses and items."""
+    app = App(display, "light", data)
+    try:
+        screen.settle("the first sync", quiet=2.0)
+        # The account switcher is the toolbar's first button (a menu; no shortcut opens it).
+        app.x("mousemove", "--window", app.window, "120", "40", "click", "1")
+        screen.settle("the account menu")
+        app.keys("Down", "Down", "Return")  # Demo shop, Demo marketplace
+        screen.settle("the marketplace account's first sync", quiet=2.0)
+        app.x("mousemove", "--window", app.window, "1300", "700")  # no hover highlight
+        app.keys("F6", "Down")
+        screen.settle("the selected order")
+        path = out / "marketplace-details.png"
+        screen.save(path)
+        return path
+    finally:
+        app.close()
+
+
+SCENES = (orders_and_label, new_order, bench_dark, marketplace)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,7 @@ from clickdrop_desktop.store.errors import (
     StoreTooNew,
     UncertainPrintJob,
     WrongStoreKey,
+    cache_damage,
 )
 from clickdrop_desktop.store.incidents import Incident, QuarantineRecord, hash_identifier
 from clickdrop_desktop.store.jobs import (
@@ -68,6 +69,7 @@ __all__ = [
     "UncertainPrintJob",
     "UpsertCounts",
     "WrongStoreKey",
+    "cache_damage",
     "hash_identifier",
     "idempotency_key",
     "journal_path",

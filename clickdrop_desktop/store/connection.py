@@ -29,6 +29,7 @@ DatabaseError: tuple[type[Exception], ...] = (sqlcipher.DatabaseError, sqlite3.D
 IntegrityError: tuple[type[Exception], ...] = (sqlcipher.IntegrityError, sqlite3.IntegrityError)
 
 _CORRUPT_SIGNS = ("malformed", "not a database", "disk image", "hmac", "corrupt")
+_CORRUPT_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
 _BUSY_SIGNS = ("database is locked", "database is busy")
 BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 32 * 1024
@@ -91,17 +92,27 @@ def _check_size(path: Path, settings: CipherSettings) -> None:
 
 
 def is_corruption(exc: BaseException) -> bool:
+    # The primary result code first: SQLite words some damage oddly ("vtable constructor
+    # failed" when the full-text index's pages do not read), but codes it SQLITE_CORRUPT.
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF in _CORRUPT_CODES:
+        return True
     text = str(exc).lower()
     return any(sign in text for sign in _CORRUPT_SIGNS)
 
 
-def translate(exc: BaseException) -> StoreError:
+def damaged(account_id: str | None = None) -> StoreCorrupt:
+    """The one error for a damaged cache file (see `StoreCorrupt`)."""
+    return StoreCorrupt(f"the order cache file is damaged; {REPAIR_HINT}", account_id=account_id)
+
+
+def translate(exc: BaseException, *, account_id: str | None = None) -> StoreError:
     """One typed, one-line error for a driver exception (never the SQL or any value)."""
     text = str(exc).lower()
     if any(sign in text for sign in _BUSY_SIGNS):
         return StoreBusy("the order cache is busy in another window or process; try again")
     if is_corruption(exc):
-        return StoreCorrupt(f"the order cache file is damaged; {REPAIR_HINT}")
+        return damaged(account_id)
     return StoreError(f"order cache error: {str(exc).splitlines()[0][:160] if str(exc) else ''}")
 
 

@@ -9,8 +9,8 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from clickdrop_desktop.store.connection import Connection, DatabaseError, translate
-from clickdrop_desktop.store.errors import StoreClosed, StoreError
+from clickdrop_desktop.store.connection import Connection, DatabaseError, damaged, translate
+from clickdrop_desktop.store.errors import StoreClosed, StoreCorrupt, StoreError
 from clickdrop_desktop.store.journal import OutboxJournal
 
 log = logging.getLogger(__name__)
@@ -25,9 +25,15 @@ class Database:
     COMMIT (tagged with a transaction id) and its commit marker right after (journal.py).
     """
 
-    def __init__(self, conn: Connection, journal: OutboxJournal | None) -> None:
+    def __init__(
+        self, conn: Connection, journal: OutboxJournal | None, *, account_id: str | None = None
+    ) -> None:
         self._conn: Connection | None = conn
         self.journal = journal
+        self.account_id = account_id  # named in a `StoreCorrupt`, for the front end
+        #: A page failed its check: SQLite keeps this connection failing (later writes even
+        #: read "attempt to write a readonly database"), so every later error is that damage.
+        self.damage_seen = False
         self._lock = threading.RLock()
         self._depth = 0
         self._journal_queue: list[dict[str, Any]] = []
@@ -41,6 +47,14 @@ class Database:
             raise StoreClosed("the order cache is closed (account locked or signed out)")
         return self._conn
 
+    def _translate(self, exc: BaseException) -> StoreError:
+        error = translate(exc, account_id=self.account_id)
+        if isinstance(error, StoreCorrupt):
+            self.damage_seen = True
+        elif self.damage_seen:
+            error = damaged(self.account_id)
+        return error
+
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
         with self._lock:
@@ -50,7 +64,7 @@ class Database:
             except StoreError:
                 raise
             except DatabaseError as exc:
-                raise translate(exc) from None
+                raise self._translate(exc) from None
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -66,7 +80,7 @@ class Database:
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except DatabaseError as exc:
-                raise translate(exc) from None
+                raise self._translate(exc) from None
             self._depth = 1
             txn: str | None = None
             try:
@@ -79,7 +93,7 @@ class Database:
                 with contextlib.suppress(Exception):
                     conn.execute("ROLLBACK")
                 if isinstance(exc, DatabaseError):
-                    raise translate(exc) from None
+                    raise self._translate(exc) from None
                 raise
             finally:
                 self._depth = 0

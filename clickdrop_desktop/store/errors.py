@@ -15,7 +15,33 @@ class StoreError(Exception):
 
 
 class StoreCorrupt(StoreError):
-    """The file is truncated or damaged; the cache can be rebuilt from the API (outbox kept)."""
+    """The file is truncated or damaged; the cache can be rebuilt from the API (outbox kept).
+
+    The ONE error for a damaged cache, wherever it surfaces (opening, a sync, a listing, a
+    print): `message` ends with the CLI's repair command; `problem` is the same line without
+    it, for a front end that offers its own repair (the app's Rebuild cache… dialog), and
+    `account_id` says whose cache it is when the store knew (a read of an open store).
+    """
+
+    def __init__(self, message: str, *, account_id: str | None = None) -> None:
+        super().__init__(message)
+        self.account_id = account_id
+
+    @property
+    def problem(self) -> str:
+        return self.message.removesuffix(f"; {REPAIR_HINT}")
+
+
+def cache_damage(exc: BaseException | None) -> StoreCorrupt | None:
+    """The `StoreCorrupt` behind `exc` (itself, or a cause or context it was raised from), if
+    any: what a front end checks to offer a rebuild instead of showing a plain error."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, StoreCorrupt):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 class WrongStoreKey(StoreError):

@@ -69,10 +69,12 @@ def journal_path(path: Path) -> Path:
 def _check_identity(conn: Connection, account_id: str) -> None:
     """Refuse a store written for another account before touching anything in it."""
     if schema_version(conn) < 1:
-        raise StoreCorrupt(f"the order cache has no schema; {REPAIR_HINT}")
+        raise StoreCorrupt(f"the order cache has no schema; {REPAIR_HINT}", account_id=account_id)
     row = conn.execute("SELECT value FROM meta WHERE key = 'account_id'").fetchone()
     if row is None:
-        raise StoreCorrupt(f"the order cache has no account id; {REPAIR_HINT}")
+        raise StoreCorrupt(
+            f"the order cache has no account id; {REPAIR_HINT}", account_id=account_id
+        )
     if row[0] != account_id:
         raise ForeignStore("this order cache belongs to another account; it was not opened")
 
@@ -186,7 +188,8 @@ class Store(Closing):
             if key_id is not None:
                 raise StoreCorrupt(
                     "the order cache file is damaged (its first page fails authentication); "
-                    f"{REPAIR_HINT}"
+                    f"{REPAIR_HINT}",
+                    account_id=account_id,
                 ) from None
             raise
         try:
@@ -202,10 +205,11 @@ class Store(Closing):
                     if problems:
                         raise StoreCorrupt(
                             "the order cache file is damaged (integrity check failed); "
-                            f"{REPAIR_HINT}"
+                            f"{REPAIR_HINT}",
+                            account_id=account_id,
                         )
             journal = OutboxJournal(journal_path(path), raw, account_id)
-            db = Database(conn, journal)
+            db = Database(conn, journal, account_id=account_id)
             store = cls(db, path=path, account_id=account_id, in_use=in_use)
             store._sync_journal()
         except BaseException:
@@ -314,7 +318,9 @@ class Store(Closing):
         """Full integrity check; raises `StoreCorrupt` if any page is damaged."""
         with self._db.read() as conn:
             if integrity_problems(conn):
-                raise StoreCorrupt(f"the order cache file is damaged; {REPAIR_HINT}")
+                raise StoreCorrupt(
+                    f"the order cache file is damaged; {REPAIR_HINT}", account_id=self.account_id
+                )
 
     @property
     def schema_version(self) -> int:

@@ -13,7 +13,7 @@ from clickdrop_desktop.api.capabilities import Capabilities
 from clickdrop_desktop.sync.incidents import Incident
 from ui.controllers.accounts import SignInOutcome
 from ui.dialogs.isolation_alert import IsolationAlertDialog, explain
-from ui.dialogs.settings_dialog import SettingsDialog
+from ui.dialogs.settings_dialog import NO_PRINTERS_FOUND, SettingsDialog
 from ui.dialogs.sign_in import SignInDialog, capability_lines
 from ui.preferences import Preferences
 from ui.tasks import SyncTaskRunner
@@ -154,6 +154,13 @@ def test_settings_lists_discovered_printers_and_sends_a_test_page(qtbot) -> None
     assert sent == ["zpl+usb://0a5f:0080"]
     assert dialog.status.text() == "Test page sent."
     assert not dialog.passphrase_button.isEnabled()
+
+
+def test_settings_says_what_to_do_when_no_printer_is_found(qtbot) -> None:
+    dialog = SettingsDialog(Preferences(), SyncTaskRunner(), discover=list)
+    qtbot.addWidget(dialog)
+    assert dialog.status.text() == NO_PRINTERS_FOUND
+    assert "address" in dialog.status.text()
 
 
 # -- isolation alert ---------------------------------------------------------------------------

@@ -33,6 +33,10 @@ from ui.widgets.plain import PlainLabel
 
 #: (display name, URI) pairs the printer boxes offer; found in a worker.
 Discover = Callable[[], list[tuple[str, str]]]
+#: Said when discovery finds nothing ("0 printers found." left a new user without a next step).
+NO_PRINTERS_FOUND = (
+    "No USB printer or print queue found: type the printer's address (e.g. zpl+tcp://HOST:9100)."
+)
 #: Sends a test page to a URI; raises with a one-line message on failure.
 TestPrint = Callable[[str], None]
 
@@ -312,7 +316,9 @@ class SettingsDialog(QDialog):
                 box.addItem(f"{name} — {uri}", uri)
             box.setEditText(current)
         found = len(printers)
-        self._set_status(f"{found} printer{'s' if found != 1 else ''} found.", "")
+        self._set_status(
+            f"{found} printer{'s' if found != 1 else ''} found." if found else NO_PRINTERS_FOUND, ""
+        )
 
     def _printer_text(self, document: str) -> str:
         box = self.printer_boxes[document]

@@ -60,6 +60,7 @@ def test_a_clean_file_imports_in_a_worker_and_reaches_the_table(
     qtbot.keyClick(dialog.path_edit, Qt.Key.Key_Return)  # keyboard: type the path, Enter
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=30_000)
     _shot(dialog, "csv_import_ok.png")
+    assert dialog.summary.text().startswith("1 order, none with errors")  # not "order(s)"
     dialog.import_button.click()
     qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=30_000)
     qtbot.waitUntil(lambda: w.model.settled and w.model.rowCount() == before + 1, timeout=30_000)

@@ -126,7 +126,7 @@ class CsvImportDialog(QDialog):
         encoding = preview.encoding_note or preview.encoding or "unknown"
         bad = len({e.line for e in preview.errors})
         self.summary.setText(
-            f"{len(preview.rows)} order(s), {bad} with errors · encoding: {encoding} · "
+            f"{_orders(len(preview.rows))}, {bad or 'none'} with errors · encoding: {encoding} · "
             f"delimiter: {delimiter}"
             + (
                 f" · columns ignored: {', '.join(preview.unknown_columns)}"
@@ -147,18 +147,22 @@ class CsvImportDialog(QDialog):
         if preview is None or not preview.ok:
             return
         self.import_button.setEnabled(False)
-        self.summary.setText(f"Importing {len(preview.rows)} order(s)…")
+        self.summary.setText(f"Importing {_orders(len(preview.rows))}…")
         if not self._outbox.import_csv(preview, on_done=self._imported, on_error=self._failed):
             self._failed("open an account first")
 
     def _imported(self, count: int) -> None:
-        self.summary.setText(f"{count} order(s) imported.")
+        self.summary.setText(f"{_orders(count)} imported.")
         self.accept()
 
     def _failed(self, text: str) -> None:
         self.problem.setText(text)
         self.summary.setText("Nothing was imported.")
         self.import_button.setEnabled(False)
+
+
+def _orders(count: int) -> str:
+    return f"{count} order{'' if count == 1 else 's'}"
 
 
 def open_csv_import(parent: QWidget | None, outbox: OutboxController) -> CsvImportDialog:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit
 from clickdrop_desktop.api.capabilities import Capabilities
 from clickdrop_desktop.sync.incidents import Incident
 from ui.controllers.accounts import SignInOutcome
-from ui.dialogs.isolation_alert import IsolationAlertDialog, explain
+from ui.dialogs.isolation_alert import IsolationAlertDialog, explain, when_text
 from ui.dialogs.settings_dialog import NO_PRINTERS_FOUND, SettingsDialog
 from ui.dialogs.sign_in import SignInDialog, capability_lines
 from ui.preferences import Preferences
@@ -193,6 +194,8 @@ def test_isolation_alert_explains_and_exports_the_record(qtbot, tmp_path: Path) 
     text = " ".join(lbl.text() for lbl in dialog.findChildren(QLabel))
     assert "None of the 3 suspect records was stored, shown or printed" in text
     assert "paused" in text
+    assert "2026-03-01T14:02:00Z" not in text  # a date as people read it, in local time
+    assert when_text("2026-03-01T14:02:00Z") in text
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     exported = json.loads(target.read_text())
     assert exported["account"] == "Shop"
@@ -208,3 +211,15 @@ def test_every_incident_kind_is_explained_in_words(kind: str) -> None:
     incident = _incident()
     text = explain(Incident(**{**incident.to_dict(), "kinds": (kind,)}))[0]
     assert "_" not in text.split(":")[1]
+
+
+def test_incident_times_read_as_local_dates(monkeypatch) -> None:
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    try:
+        assert when_text("2026-07-01T14:02:00Z") == "1 Jul 2026, 15:02 (BST)"
+        assert when_text("2026-03-01T14:02:00Z") == "1 Mar 2026, 14:02 (GMT)"
+        assert when_text("not a time") == "not a time"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

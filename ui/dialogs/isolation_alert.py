@@ -4,6 +4,7 @@ happened and what was not stored, and exports the incident record for the user's
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -54,6 +55,19 @@ def explain(incident: Incident) -> list[str]:
     ]
 
 
+def when_text(detected_at: str) -> str:
+    """'1 Mar 2026, 14:02' in local time, as the rest of the app shows dates (the record keeps
+    the ISO UTC time); the raw text if it does not parse."""
+    try:
+        moment = datetime.fromisoformat(detected_at.replace("Z", "+00:00"))
+    except ValueError:
+        return detected_at
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone()
+    return f"{local.day} {local:%b %Y, %H:%M} ({local:%Z})"
+
+
 class IsolationAlertDialog(QDialog):
     """Modal. `Resume sync` is offered only with `on_resume` (the user acknowledges)."""
 
@@ -96,7 +110,9 @@ class IsolationAlertDialog(QDialog):
         card.setObjectName("Card")
         form = QFormLayout(card)
         form.setContentsMargins(12, 10, 12, 10)
-        form.addRow(PlainLabel("When", object_name="FieldName"), PlainLabel(latest.detected_at))
+        form.addRow(
+            PlainLabel("When", object_name="FieldName"), PlainLabel(when_text(latest.detected_at))
+        )
         form.addRow(PlainLabel("Request", object_name="FieldName"), PlainLabel(latest.endpoint))
         form.addRow(
             PlainLabel("Records", object_name="FieldName"),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QLabel
 
 from clickdrop_desktop.cache_repair import MARK
 from clickdrop_desktop.store import OutboxState
@@ -230,3 +231,16 @@ def test_ask_rebuild_shows_the_dialog_modally_and_returns_the_choice(qtbot) -> N
     assert ask_rebuild("Shop", "damaged") is True
     QTimer.singleShot(0, lambda: click("cancel_button"))
     assert ask_rebuild("Shop", "damaged", pending=True) is False
+
+
+def test_wrapped_bullets_stay_indented_under_their_text(qtbot) -> None:
+    dialog = RebuildCacheDialog("Shop", "the order cache file is damaged")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    labels = dialog.keeps.findChildren(QLabel)
+    marks = [label for label in labels if label.text() == "•"]
+    lines = [label for label in labels if label.text() != "•"]
+    assert len(marks) == len(lines) == 4
+    assert min(line.x() for line in lines) > max(mark.x() + mark.width() for mark in marks)
+    assert all(line.wordWrap() for line in lines)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui import theme
 from ui.widgets.plain import PlainLabel
@@ -23,8 +31,24 @@ LOSES = [
 ]
 
 
-def _bullets(lines: list[str]) -> str:
-    return "\n".join(f"•  {line}" for line in lines)
+class Bullets(QWidget):
+    """A bulleted list whose wrapped lines stay indented under their text (one label for all
+    lines wrapped back under the bullets)."""
+
+    def __init__(self, lines: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._lines = list(lines)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(4, 0, 0, 0)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(3)
+        grid.setColumnStretch(1, 1)
+        for row, line in enumerate(lines):
+            grid.addWidget(PlainLabel("•"), row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(PlainLabel(line, wrap=True), row, 1)
+
+    def text(self) -> str:
+        return "\n".join(self._lines)
 
 
 class RebuildCacheDialog(QDialog):
@@ -65,8 +89,8 @@ class RebuildCacheDialog(QDialog):
         self.problem.setProperty("feedback", "bad")
         theme.repolish(self.problem)
         self.intro = PlainLabel(intro, wrap=True)
-        self.keeps = PlainLabel(_bullets(KEEPS), wrap=True)
-        self.loses = PlainLabel(_bullets(LOSES), wrap=True)
+        self.keeps = Bullets(KEEPS)
+        self.loses = Bullets(LOSES)
         self.buttons = QDialogButtonBox()
         self.rebuild_button = self.buttons.addButton(
             "Finish the rebuild" if pending else "Rebuild cache",
@@ -90,6 +114,10 @@ class RebuildCacheDialog(QDialog):
         layout.addWidget(self.loses)
         layout.addSpacing(6)
         layout.addWidget(self.buttons)
+        # As tall as its wrapped text needs at this width: the size hint is worked out for
+        # narrower lines, and the spare height would open gaps between the paragraphs.
+        width = max(self.minimumWidth(), self.sizeHint().width())
+        self.resize(width, layout.totalHeightForWidth(width))
 
 
 def _title(text: str) -> QLabel:

@@ -322,9 +322,49 @@ def marketplace(display: Display, screen: Screen, out: Path, data: Path) -> Path
 SCENES = (orders_and_label, new_order, bench_dark, marketplace)
 
 
+def review(display: Display, screen: Screen, out: Path, data: Path) -> list[Path]:
+    """Not for the README: every dialog a new user meets, light and dark, to look over."""
+    paths: list[Path] = []
+    for theme in ("light", "dark"):
+        app = App(display, theme, data / theme)
+        try:
+            screen.settle("the first sync", quiet=2.0)
+            for name, keys in (
+                ("shortcuts", ("F1",)),
+                ("settings", ("ctrl+comma",)),
+                ("new-order-errors", ("ctrl+n", "Return")),
+                ("manifests", ("ctrl+shift+m",)),
+                ("import-csv", ("ctrl+i",)),
+                ("add-account", ("ctrl+shift+a",)),
+            ):
+                app.keys(*keys)
+                screen.settle(name)
+                path = out / f"{name}-{theme}.png"
+                screen.save(path)
+                paths.append(path)
+                app.keys("Escape")
+                if name == "new-order-errors":
+                    app.keys("Escape")  # nothing typed: it closes without asking
+                screen.settle(f"{name} closed")
+            app.keys("ctrl+shift+o")
+            screen.settle("the outbox")
+            path = out / f"outbox-{theme}.png"
+            screen.save(path)
+            paths.append(path)
+        finally:
+            app.close()
+    return paths
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument(
+        "--review",
+        type=Path,
+        metavar="DIR",
+        help="instead: every dialog, light and dark, into DIR (to look over, not for the README)",
+    )
     args = parser.parse_args(argv)
     if not APP.exists():
         print(f"error: {APP} not found; run `python3 dev.py install` first", file=sys.stderr)
@@ -332,6 +372,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with xvfb() as display:
             screen = Screen(display)
+            if args.review is not None:
+                with tempfile.TemporaryDirectory(prefix="clickdrop-shots-") as data:
+                    for path in review(display, screen, args.review, Path(data)):
+                        print(path)
+                return 0
             for scene in SCENES:
                 with tempfile.TemporaryDirectory(prefix="clickdrop-shots-") as data:
                     path = scene(display, screen, args.out, Path(data))

@@ -83,7 +83,12 @@ def xvfb() -> Iterator[Display]:
     env.pop("WAYLAND_DISPLAY", None)
     manager = None
     if shutil.which("openbox"):
-        manager = subprocess.Popen(["openbox", "--sm-disable"], env=env, stderr=subprocess.DEVNULL)
+        manager = subprocess.Popen(
+            ["openbox", "--sm-disable"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     try:
         yield Display(number, env)
     finally:

@@ -44,7 +44,16 @@ def install(extras: str = "dev") -> None:
         return
     if not PY.exists():
         _step(f"creating {VENV.relative_to(ROOT)}")
-        venv.create(VENV, with_pip=True)
+        try:
+            venv.create(VENV, with_pip=True)
+        except (subprocess.CalledProcessError, OSError) as exc:
+            # Debian and Ubuntu ship the venv module without ensurepip; a half-made .venv
+            # would fail every later run with "No module named pip".
+            shutil.rmtree(VENV, ignore_errors=True)
+            raise SystemExit(
+                f"could not create {VENV.relative_to(ROOT)} with pip ({type(exc).__name__}); "
+                "on Debian or Ubuntu: sudo apt install python3-venv, then run this again"
+            ) from None
     _step("installing Click & Drop Desktop and its dependencies (first run takes a minute)")
     _run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     _run(PY, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]")

@@ -136,6 +136,10 @@ class AccountsController(QObject):
         self.start_work: Callable[[Callable[[], None]], None] = lambda work: work()
         #: Offers a rebuild when the cache is damaged (GUI thread); tests swap it.
         self.confirm_rebuild: ConfirmRebuild = _ask_rebuild
+        # Damage deep in a store file opens normally and surfaces from whatever reads it
+        # later (a sync, the table, a print): any job that fails on it offers the rebuild.
+        self._damage_offered: Workspace | None = None
+        tasks.job_failed.connect(self._on_job_failed)
 
     # -- listing ----------------------------------------------------------------------------------
 
@@ -294,6 +298,27 @@ class AccountsController(QObject):
 
     # -- repairing --------------------------------------------------------------------------------
 
+    def _on_job_failed(self, exc: BaseException) -> None:
+        """A job found the open account's cache damaged: offer the rebuild, once per opening
+        (every read after it fails the same way; the answer stands until the account reopens)."""
+        from clickdrop_desktop.store.errors import cache_damage
+
+        damage = cache_damage(exc)
+        workspace = self.workspace
+        if damage is None or workspace is None or self._damage_offered is workspace:
+            return
+        if damage.account_id is not None and damage.account_id != workspace.profile.account_id:
+            return  # another account's store (one that was closed meanwhile)
+        self._damage_offered = workspace
+        name = workspace.name
+        can_rebuild = getattr(self.directory, "rebuild_cache", None) is not None
+        if can_rebuild and self.confirm_rebuild(name, damage.problem, False):
+            self.rebuild_cache(name)  # closes this workspace first, then reopens the account
+            return
+        self.open_failed.emit(
+            f"{name}: {damage.problem} (the rebuild is offered again when the account reopens)"
+        )
+
     def rebuild_cache(self, name: str) -> None:
         """Rebuild `name`'s order cache on a worker, then open the account.
 
@@ -332,22 +357,6 @@ class AccountsController(QObject):
             lambda _ctx: rebuild(name),
             on_done=done,
             on_error=failed,
-            owner=self,
-            lane="accounts",
-        )
-
-    def apply_retention(self, days: int | None) -> None:
-        """Record a new retention period in the open account's store (Settings), so the next
-        sync screens fetched orders with it at once; the purge follows that sync."""
-        workspace = self.workspace
-        if workspace is None:
-            return
-        store = workspace.store
-        self._tasks.run(
-            lambda _ctx: store.retention.set_period(days),
-            on_error=lambda exc: log.warning(
-                "could not record the retention period: %s", describe(exc)[0]
-            ),
             owner=self,
             lane="accounts",
         )

@@ -223,3 +223,28 @@ def test_incident_times_read_as_local_dates(monkeypatch) -> None:
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_enter_checks_the_pasted_key_then_signs_in(qtbot) -> None:
+    dialog, directory = _dialog(qtbot, OBA)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.key_field.setFocus()
+    dialog.key_field.setText("11111111-2222-3333-4444-555555555555")
+    qtbot.keyClick(dialog.key_field, Qt.Key.Key_Return)  # checks; does not sign in yet
+    assert dialog.capabilities is not None
+    assert directory.signed_in == []
+    assert dialog.sign_in_button.isDefault()
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    assert [name for name, _url in directory.signed_in] == ["Online Business Account"]
+    assert dialog.result() == dialog.DialogCode.Accepted
+
+
+def test_a_changed_key_must_be_checked_again_before_enter_signs_in(qtbot) -> None:
+    dialog, directory = _dialog(qtbot, OBA)
+    dialog.key_field.setText("11111111-2222-3333-4444-555555555555")
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    dialog.key_field.setText("11111111-2222-3333-4444-666666666666")
+    assert dialog.check_button.isDefault()
+    assert not dialog.sign_in_button.isEnabled()
+    assert directory.signed_in == []

@@ -107,18 +107,20 @@ class SignInDialog(QDialog):
         self._reveal.setCheckable(True)
         self._reveal.toggled.connect(self._on_reveal_toggled)
         self.key_field.addAction(self._reveal, QLineEdit.ActionPosition.TrailingPosition)
-        self.check_button = QPushButton("Check key")
+        self.check_button = QPushButton("&Check key")
         self.check_button.clicked.connect(self._on_check_clicked)
 
         form = QFormLayout()
         form.setHorizontalSpacing(12)
         form.setVerticalSpacing(8)
-        form.addRow("Account name", self.name_field)
-        form.addRow("API address", self.url_field)
+        form.addRow("Account &name", self.name_field)
+        form.addRow("API a&ddress", self.url_field)
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_field, 1)
         key_row.addWidget(self.check_button)
-        form.addRow("API key", key_row)
+        key_caption = QLabel("API &key")
+        key_caption.setBuddy(self.key_field)
+        form.addRow(key_caption, key_row)
 
         self.status = PlainLabel("", object_name="StatusLine", wrap=True)
         self.caps_box = QFrame()
@@ -132,8 +134,11 @@ class SignInDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.sign_in_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.sign_in_button.setText("Sign in")
+        self.sign_in_button.setText("&Sign in")
         self.sign_in_button.setEnabled(False)
+        # Enter checks the pasted key until it is checked, then signs in (Sign in stayed the
+        # default while disabled, so Enter after pasting did nothing).
+        self.check_button.setDefault(True)
         self.buttons.accepted.connect(self._on_sign_in_clicked)
         self.buttons.rejected.connect(self.reject)
 
@@ -164,6 +169,7 @@ class SignInDialog(QDialog):
     def _on_fields_changed(self) -> None:
         self.capabilities = None
         self.sign_in_button.setEnabled(False)
+        self.check_button.setDefault(True)
         self.caps_box.setVisible(False)
         self._set_status("", "")
 
@@ -208,6 +214,7 @@ class SignInDialog(QDialog):
             self.name_field.setText(kind.split(" (")[0])
             self.name_field.blockSignals(False)
         self.sign_in_button.setEnabled(True)
+        self.sign_in_button.setDefault(True)
         self.sign_in_button.setFocus()
 
     def _show_capabilities(self, caps: Capabilities) -> None:

@@ -352,12 +352,16 @@ class VirtualPrinter:
             label = replace(label, sequence=next(self._sequence))
         if self.out_dir is not None:
             label = replace(label, png=self._write(label))
-        with self._lock:
-            self._printed.append(label)
-            self._lock.notify_all()
         self.jobs.put(label)
-        if self.on_label is not None:
-            self.on_label(label)
+        try:
+            if self.on_label is not None:
+                self.on_label(label)
+        finally:
+            # Counted last, so whoever wait_for_labels() wakes finds every delivery made (the
+            # callback had not always run yet when the count was bumped first).
+            with self._lock:
+                self._printed.append(label)
+                self._lock.notify_all()
 
     def _write(self, label: PrintedLabel) -> Path:
         assert self.out_dir is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
 from ui.icons import icon
@@ -48,7 +48,7 @@ _SPECS: dict[str, tuple[str, str, str | None, str]] = {
         "Manifest every eligible labelled order in Click & Drop (OBA; irreversible, billed)",
     ),
     "manifests": (
-        "Print or save &manifests…",
+        "Print or sa&ve manifests…",
         "Ctrl+Shift+M",
         None,
         "The manifests kept here: print one or save its PDF (works offline)",
@@ -56,11 +56,17 @@ _SPECS: dict[str, tuple[str, str, str | None, str]] = {
     "find": ("&Find orders", "Ctrl+F", "search", "Search reference, name, postcode, tracking"),
     "bench": ("&Bench mode", "F2", "bench", "Scan a barcode to print its label at once"),
     "focus_orders": ("Go to &orders", "F6", None, "Move the keyboard to the orders table"),
-    "show_queue": ("Print &queue", "Ctrl+Shift+J", "queue", "Show the print queue"),
-    "show_outbox": ("&Outbox", "Ctrl+Shift+O", "outbox", "Show changes waiting to be sent"),
+    "show_queue": ("Go to print &queue", "Ctrl+Shift+J", "queue", "Show the print queue"),
+    "show_outbox": ("Go to &outbox", "Ctrl+Shift+O", "outbox", "Show changes waiting to be sent"),
     "flush_outbox": ("Send &waiting changes", "Ctrl+Shift+U", "outbox", "Replay the outbox now"),
     "settings": ("Se&ttings…", "Ctrl+,", "settings", "Printers, media, auto-print, retention"),
     "add_account": ("&Add account…", "Ctrl+Shift+A", "key", "Sign in with an API key"),
+    "switch_account": (
+        "S&witch account…",
+        "Ctrl+Shift+S",
+        "account",
+        "Open the account menu: another account on this computer, lock or sign out",
+    ),
     "lock": ("&Lock", "Ctrl+Shift+L", "lock", "Forget the keys until unlocked; data is kept"),
     "sign_out": ("Sign &out…", "", "signout", "Delete this account's keys and cached data"),
     "incidents": (
@@ -108,6 +114,7 @@ class Actions:
     flush_outbox: QAction
     settings: QAction
     add_account: QAction
+    switch_account: QAction
     lock: QAction
     sign_out: QAction
     incidents: QAction
@@ -120,8 +127,7 @@ class Actions:
         for name, (text, shortcut, icon_name, tip) in _SPECS.items():
             action = QAction(text, parent)
             if shortcut:
-                action.setShortcut(QKeySequence(shortcut))
-                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+                action.setShortcut(QKeySequence(shortcut))  # the window's (Qt's default)
             if icon_name:
                 action.setIcon(icon(icon_name))
             action.setToolTip(_tooltip(text, tip, shortcut))
@@ -194,6 +200,10 @@ class Actions:
             ("Scan: reprint deliberately", "Ctrl+Enter (in the scan field)"),
             ("Status tabs", "Alt+1 … Alt+5"),
             ("Clear the search", "Esc (in the search field)"),
+            ("From the search to the orders", "Down (in the search field)"),
+            ("New order: add a package", "Ctrl+Shift+N (in the New order dialog)"),
+            ("New order: remove the last package", "Ctrl+Shift+Backspace (New order)"),
+            ("Manifests: print / save the PDF", "Ctrl+P / Ctrl+S (in the Manifests dialog)"),
         ]
         return rows
 

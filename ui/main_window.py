@@ -27,7 +27,14 @@ from ui.window_logic import WindowLogic
 from ui.window_wiring import WindowWiring
 
 if TYPE_CHECKING:  # start-up imports only what the first paint needs
-    from PySide6.QtWidgets import QDockWidget, QSplitter, QStackedWidget, QToolBar, QVBoxLayout
+    from PySide6.QtWidgets import (
+        QDockWidget,
+        QSplitter,
+        QStackedWidget,
+        QToolBar,
+        QVBoxLayout,
+        QWidget,
+    )
 
     from clickdrop_desktop.store import Store
     from ui.models.order_row import OrderQuery, OrderRow
@@ -66,6 +73,8 @@ class MainWindow(QMainWindow):
     splitter: QSplitter
     page_layout: QVBoxLayout
     work_layout: QVBoxLayout
+    left_layout: QVBoxLayout
+    preview_card: QWidget
     queue_dock: QDockWidget
     outbox_dock: QDockWidget
     printer_dock: QDockWidget | None
@@ -173,9 +182,11 @@ class MainWindow(QMainWindow):
         if self._scan_panel is None:
             from ui.widgets.scan_panel import ScanPanel
 
-            panel = ScanPanel(self.work_layout.parentWidget())
+            # Over the table, not the whole page: the details and the label preview beside it
+            # keep their height (a full-width panel squeezed the details to a few lines).
+            panel = ScanPanel(self.left_layout.parentWidget())
             panel.setVisible(False)
-            self.work_layout.insertWidget(0, panel)
+            self.left_layout.insertWidget(0, panel)
             panel.scanned.connect(self.c.bench.scan)
             panel.reprint_requested.connect(lambda code: self.c.bench.scan(code, reprint=True))
             self._scan_panel = panel

@@ -58,7 +58,7 @@ ICON_ONLY = ("reprint", "slip")
 #: The menus, top to bottom: command names ("-": a separator, "<docks>": the docks' toggles). A new command is one entry here, one in
 #: `ui.actions._SPECS` and one connection in `ui.window_wiring`.
 MENUS: tuple[tuple[str, str], ...] = (
-    ("&File", "add_account lock sign_out - import_csv incidents - settings - quit"),
+    ("&File", "add_account switch_account lock sign_out - import_csv incidents - settings - quit"),
     ("&Orders", "sync cancel_sync - new_order find focus_orders - despatch manifest manifests"),
     ("&Print", "prepare - print reprint slip batch - bench"),
     ("&View", "<docks> - show_queue show_outbox flush_outbox"),
@@ -127,7 +127,7 @@ def build_pages(w: MainWindow) -> None:
     work_layout = QVBoxLayout(work)
     work_layout.setContentsMargins(12, 10, 12, 8)
     work_layout.setSpacing(10)
-    w.work_layout = work_layout  # bench mode's scan panel goes on top when first needed
+    w.work_layout = work_layout
 
     w.splitter = QSplitter(Qt.Orientation.Horizontal, work)
     w.splitter.setObjectName("MainSplitter")
@@ -137,6 +137,7 @@ def build_pages(w: MainWindow) -> None:
     left_layout = QVBoxLayout(left)
     left_layout.setContentsMargins(0, 0, 0, 0)
     left_layout.setSpacing(6)
+    w.left_layout = left_layout  # bench mode's scan panel goes on top when first needed
     w.search = SearchField(left)
     left_layout.addWidget(w.search)
     w.status_tabs = StatusTabs(left)
@@ -151,6 +152,7 @@ def build_pages(w: MainWindow) -> None:
     right.addWidget(w.detail)
     card = QWidget(right)
     card.setObjectName("PreviewCard")
+    w.preview_card = card  # hidden for accounts that get no labels through the API
     right.addWidget(card)
     card_layout = QVBoxLayout(card)
     card_layout.setContentsMargins(0, 6, 0, 0)

@@ -25,6 +25,10 @@ _SORTS = {
 }
 
 
+#: How long a passing message stays in the status bar (the state it reports is shown elsewhere).
+STATUS_MESSAGE_MS = 12_000
+
+
 def plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
@@ -34,6 +38,14 @@ class WindowLogic(WindowDialogs):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
+        #: The order the details pane shows (one selected, or the last scanned), re-read when
+        #: the store changes so its status never lags the table (a scan, a print, a sync).
+        self.detail_order_id: int | None = None
+
+    def status(self, text: str) -> None:
+        """A passing message (a print queued, a change sent): it clears by itself, so an old
+        one is never read as news."""
+        self.w.statusBar().showMessage(text, STATUS_MESSAGE_MS)
 
     # -- account ---------------------------------------------------------------------------------
 
@@ -47,6 +59,7 @@ class WindowLogic(WindowDialogs):
         # The rows read ahead of the session (same store) stay on screen; a refresh follows.
         w.model.set_source(workspace.orders if workspace else None, keep_rows=True)
         w.search.reset()
+        self.detail_order_id = None
         w.detail.show_hint("Select an order to see its details.")
         w.preview.show_message("Select an order to preview its label.")
         for action in w.commands.needs_account():
@@ -64,6 +77,8 @@ class WindowLogic(WindowDialogs):
         w.stack.setCurrentIndex(1)
         w.orders_view.set_address_columns_visible(workspace.profile.full)
         w.orders_view.set_label_column_visible(workspace.profile.labels)
+        # No label comes through the API for these accounts: the details get the column.
+        w.preview_card.setVisible(workspace.profile.labels)
         c = w.commands
         for action in (c.prepare, c.print, c.reprint, c.batch, c.manifest):
             action.setEnabled(workspace.profile.labels)
@@ -162,6 +177,8 @@ class WindowLogic(WindowDialogs):
                 w.orders_view.select_order_ids(selected)
 
         w.c.orders.refresh_model(w.model, reselect)
+        if self.detail_order_id is not None:
+            w.c.orders.load_order(self.detail_order_id)
 
     def selected_rows(self) -> list[OrderRow]:
         w = self.w
@@ -171,11 +188,13 @@ class WindowLogic(WindowDialogs):
     def selection_settled(self, ids: list[int]) -> None:
         w = self.w
         if len(ids) == 1:
+            self.detail_order_id = ids[0]
             w.c.orders.load_order(ids[0])
             w.c.printing.preview(ids[0])
             return
         if not ids and w.commands.bench.isChecked():
             return  # bench mode shows the last scanned order, whatever the table does
+        self.detail_order_id = None
         w.c.printing.preview(None)
         if not ids:
             w.detail.show_hint("Select an order to see its details.")
@@ -197,6 +216,7 @@ class WindowLogic(WindowDialogs):
         """Details and label of the order just scanned (it may leave the current tab)."""
         w = self.w
         w.orders_view.clearSelection()
+        self.detail_order_id = order_id
         w.c.orders.load_order(order_id)
         w.c.printing.preview(order_id)
 
@@ -205,7 +225,7 @@ class WindowLogic(WindowDialogs):
     def print_selected(self, *, reprint: bool) -> None:
         rows = self.selected_rows()
         if not rows:
-            self.w.statusBar().showMessage("Select the orders to print first")
+            self.status("Select the orders to print first")
             return
         self.print_ids([r.order_id for r in rows], rows=rows, reprint=reprint)
 
@@ -243,7 +263,7 @@ class WindowLogic(WindowDialogs):
             return
         ids = [r.order_id for r in self.selected_rows() if not r.has_label]
         if not ids:
-            w.statusBar().showMessage("Every selected order already has a label cached")
+            self.status("Every selected order already has a label cached")
             return
         if not workspace.profile.labels:
             self.show_error(
@@ -269,7 +289,7 @@ class WindowLogic(WindowDialogs):
         w = self.w
         rows = self.selected_rows()
         if not rows:
-            w.statusBar().showMessage("Select the orders to print first")
+            self.status("Select the orders to print first")
             return
         key = _SORTS.get(w.ctx.prefs.batch_sort, _SORTS["order_date"])
         ordered = sorted(rows, key=key)

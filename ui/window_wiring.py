@@ -55,13 +55,14 @@ class WindowWiring:
         a.manifest.triggered.connect(self._on_manifest_triggered)
         a.manifests.triggered.connect(self._on_manifests_triggered)
         a.find.triggered.connect(self._on_find_triggered)
-        a.focus_orders.triggered.connect(w.orders_view.setFocus)
+        a.focus_orders.triggered.connect(w.orders_view.focus_rows)
         a.bench.toggled.connect(self._on_bench_toggled)
         a.show_queue.triggered.connect(lambda: self._show_dock(w.queue_dock))
         a.show_outbox.triggered.connect(lambda: self._show_dock(w.outbox_dock))
         a.flush_outbox.triggered.connect(c.outbox.flush)
         a.settings.triggered.connect(lambda: logic.open_settings())
         a.add_account.triggered.connect(lambda: logic.sign_in())
+        a.switch_account.triggered.connect(w.account_switcher.showMenu)
         a.lock.triggered.connect(c.accounts.lock)
         a.sign_out.triggered.connect(lambda: logic.sign_out())
         a.incidents.triggered.connect(lambda: logic.show_incidents())
@@ -76,6 +77,7 @@ class WindowWiring:
         w.account_switcher.lock_requested.connect(c.accounts.lock)
         w.account_switcher.sign_out_requested.connect(lambda name: logic.sign_out(name))
         w.search.search_changed.connect(w.model.set_search)
+        w.search.to_results.connect(w.orders_view.focus_rows)
         w.status_tabs.status_changed.connect(self._on_status_tabs_changed)
         w.orders_view.painted.connect(w.first_frame.table_painted)
         w.orders_view.selection_changed.connect(lambda _ids: w.selection_timer.start())
@@ -83,7 +85,7 @@ class WindowWiring:
         w.selection_timer.timeout.connect(self._on_selection_settled)
         w.sync_status.cancel_requested.connect(self._on_sync_cancel_requested)
         w.model.count_changed.connect(self._on_model_count_changed)
-        w.model.load_failed.connect(w.statusBar().showMessage)
+        w.model.load_failed.connect(logic.status)
 
     def _connect_controllers(self) -> None:
         w, c, logic = self.w, self.w.c, self.w.logic
@@ -98,7 +100,7 @@ class WindowWiring:
         c.accounts.open_failed.connect(self._on_accounts_open_failed)
         c.accounts.busy.connect(lambda text: w.statusBar().showMessage(text, 4000))
         c.accounts.cache_rebuilt.connect(
-            lambda _name, lines: w.statusBar().showMessage(lines[0] if lines else "")
+            lambda _name, lines: logic.status(lines[0] if lines else "")
         )
         c.sync.started.connect(lambda: w.sync_status.start("Syncing…"))
         c.sync.progress.connect(w.sync_status.set_progress)
@@ -109,7 +111,7 @@ class WindowWiring:
         c.orders.counts_changed.connect(self._on_orders_counts_changed)
         c.orders.order_loaded.connect(self._on_orders_order_loaded)
         c.printing.jobs_changed.connect(lambda jobs: w.queue_panel.set_jobs(jobs))
-        c.printing.message.connect(w.statusBar().showMessage)
+        c.printing.message.connect(logic.status)
         c.printing.preview_ready.connect(self._on_printing_preview_ready)
         c.printing.printed.connect(lambda _r: logic.refresh_orders())
         c.printing.labels_prepared.connect(lambda _m, _p: logic.refresh_orders())
@@ -117,7 +119,7 @@ class WindowWiring:
         c.bench.order_scanned.connect(logic.show_scanned_order)
         c.bench.printed.connect(lambda _made: logic.refresh_orders())
         c.outbox.items_changed.connect(self._on_outbox_items_changed)
-        c.outbox.message.connect(w.statusBar().showMessage)
+        c.outbox.message.connect(logic.status)
         c.outbox.store_changed.connect(logic.refresh_orders)
 
     # -- slots: one call each --------------------------------------------------------------------
@@ -178,7 +180,7 @@ class WindowWiring:
         flow = ManifestFlow(
             w, w.ctx.tasks, w.ctx.dialogs, lambda: w.logic.workspace, printing=self._manifests()
         )
-        flow.finished.connect(w.statusBar().showMessage)
+        flow.finished.connect(self.w.logic.status)
         flow.finished.connect(lambda _t: flow.deleteLater())
         flow.start()
 

@@ -85,6 +85,11 @@ class OrderCacheModel(QAbstractTableModel):
         return self._loading
 
     @property
+    def has_source(self) -> bool:
+        """An account's orders are behind this model (not the empty stand-in)."""
+        return not isinstance(self._source, EmptySource)
+
+    @property
     def settled(self) -> bool:
         """The rows on screen belong to the current query and its count is known."""
         return self._shown == self._query and not self._loading

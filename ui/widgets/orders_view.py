@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QColor, QFocusEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
+from ui.models.order_row import StatusFilter
 from ui.models.orders_model import COLUMNS, STATUS_COLUMN, STATUS_TEXT, OrdersModel
 from ui.widgets.plain import PlainLabel
 
@@ -110,6 +111,7 @@ class OrdersView(QTableView):
         self.setAccessibleName("Orders")
         self.setModel(model)
         self._orders = model
+        self._want_row = False  # `focus_rows` waits for rows to select the first
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(True)
@@ -120,6 +122,8 @@ class OrdersView(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setCornerButtonEnabled(False)
+        # Tab leaves the table (to the details, the search) instead of walking its cells.
+        self.setTabKeyNavigation(False)
         vheader = self.verticalHeader()
         vheader.setVisible(False)
         # Fixed: Qt never measures rows, so 100,000 rows cost what the viewport shows.
@@ -134,14 +138,15 @@ class OrdersView(QTableView):
             header.resizeSection(column, width)
         self._status_delegate = StatusDelegate(self)
         self.setItemDelegateForColumn(STATUS_COLUMN, self._status_delegate)
-        # Over the empty table while the account opens or a query runs: says it is loading,
-        # not that there are no orders. A child of the view, not painted on its viewport:
-        # the first wrapper of the viewport costs PySide ~10 ms of enum set-up at start.
-        self.loading = PlainLabel("Loading orders…", object_name="Muted")
-        self.loading.setParent(self)
-        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.loading.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.loading.hide()
+        # Over the empty table: loading while the account opens or a query runs (not "no
+        # orders"), and once it is known, why it is empty and what to do. A child of the view,
+        # not painted on its viewport: the first wrapper of the viewport costs PySide ~10 ms of
+        # enum set-up at start.
+        self.empty_state = PlainLabel("Loading orders…", object_name="Muted")
+        self.empty_state.setParent(self)
+        self.empty_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_state.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.empty_state.hide()
         column, order = model.sort_column()
         header.setSortIndicator(column, order)
         # After the indicator: enabling sorting sorts by the indicator's column at once.
@@ -150,9 +155,10 @@ class OrdersView(QTableView):
         self.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.activated.connect(self._on_activated)
         model.modelReset.connect(self._on_model_reset)
-        model.loading_changed.connect(self._on_model_loading_changed)
-        model.modelReset.connect(self._on_model_loading_changed)
-        model.rowsInserted.connect(self._on_model_loading_changed)
+        model.loading_changed.connect(self._update_empty_state)
+        model.modelReset.connect(self._update_empty_state)
+        model.rowsInserted.connect(self._update_empty_state)
+        model.rowsRemoved.connect(self._update_empty_state)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         # Overridden so the whole paint runs holding the GIL once: Qt's own calls back into the
@@ -162,10 +168,36 @@ class OrdersView(QTableView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.loading.setGeometry(self.rect())
+        self.empty_state.setGeometry(self.rect())
 
-    def _on_model_loading_changed(self, *_args: object) -> None:
-        self.loading.setVisible(self._orders.loading and not self._orders.rowCount())
+    def _update_empty_state(self, *_args: object) -> None:
+        text = empty_text(self._orders)
+        if text:
+            self.empty_state.setText(text)
+        self.empty_state.setVisible(bool(text))
+        if self._want_row:
+            self._select_first_row()
+
+    def focus_rows(self) -> None:
+        """The keyboard to the table, on a row: the current one, or the first (so Space, Enter
+        and Ctrl+P act at once instead of saying nothing is selected). Rows still on their way
+        (a search just typed, an account opening) are selected when they arrive."""
+        self.setFocus()
+        if self.currentIndex().isValid() and not self._orders.loading:
+            return
+        self._want_row = True
+        self._select_first_row()
+
+    def _select_first_row(self) -> None:
+        model = self._orders
+        if model.rowCount() and model.settled:
+            self._want_row = False
+            if not self.currentIndex().isValid():
+                self.selectRow(0)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self._want_row = False  # the user went elsewhere: rows arriving later select nothing
+        super().focusOutEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
@@ -227,3 +259,27 @@ class OrdersView(QTableView):
 
     def _on_model_reset(self) -> None:
         self.selection_changed.emit([])
+
+
+_EMPTY_TAB = {
+    StatusFilter.TO_PRINT: "No orders to print",
+    StatusFilter.PRINTED: "No printed orders",
+    StatusFilter.DESPATCHED: "No despatched orders",
+    StatusFilter.ARCHIVED: "No archived orders",
+    None: "No orders cached yet: F5 syncs them from Click & Drop",
+}
+
+
+def empty_text(model: OrdersModel) -> str:
+    """What the empty table says ("" when it has rows or no account is open)."""
+    if model.rowCount():
+        return ""
+    if model.loading:
+        return "Loading orders…"
+    if not model.has_source or not model.settled:
+        return ""
+    query = model.query
+    if query.search:
+        where = " in this tab (Alt+5: every tab)" if query.status is not None else ""
+        return f"No orders match “{query.search}”{where}"
+    return _EMPTY_TAB[query.status]

@@ -14,10 +14,11 @@ DEBOUNCE_MS = 200
 class SearchField(QLineEdit):
     """Full-text search box; `search_changed` fires `DEBOUNCE_MS` after the last key.
 
-    Enter searches at once; Escape clears (and searches at once).
+    Enter searches at once; Escape clears (and searches at once); Down goes on to the results.
     """
 
     search_changed = Signal(str)
+    to_results = Signal()  # Down: the keyboard goes on to the orders found
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +49,10 @@ class SearchField(QLineEdit):
         if event.key() == Qt.Key.Key_Escape and self.text():
             self.clear()
             self._emit()
+            return
+        if event.key() == Qt.Key.Key_Down:
+            self._emit()  # what was typed is searched now, not after the pause
+            self.to_results.emit()
             return
         super().keyPressEvent(event)
 

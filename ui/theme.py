@@ -28,6 +28,7 @@ class Tokens:
     border: str
     text: str
     muted: str
+    disabled: str  # text of disabled controls: dimmer than muted, so they read as off
     accent: str  # primary actions, the current tab, focus
     accent_text: str
     selection: str  # selected rows: a tint, so a selection never reads as an error
@@ -51,6 +52,7 @@ LIGHT = Tokens(
     border="#D9DCE1",
     text="#1E2329",
     muted="#5F6873",
+    disabled="#A3A9B1",
     accent="#C4302B",
     accent_text="#FFFFFF",
     selection="#F9DAD7",
@@ -74,6 +76,7 @@ DARK = Tokens(
     border="#353A41",
     text="#E7E9EC",
     muted="#9AA2AC",
+    disabled="#5E656E",
     accent="#E0473F",
     accent_text="#FFFFFF",
     selection="#5A2B29",
@@ -121,9 +124,12 @@ def palette_for(t: Tokens) -> QPalette:
         (role.Shadow, "#000000"),
     ):
         p.setColor(r, QColor(value))
-    disabled = QColor(t.muted)
+    disabled = QColor(t.disabled)
     for r in (role.WindowText, role.Text, role.ButtonText):
         p.setColor(QPalette.ColorGroup.Disabled, r, disabled)
+    # Fusion draws a button's face from Button: a disabled one gets the window's colour, flat
+    # against the panel, so Retry or Send now cannot be taken for a button that works.
+    p.setColor(QPalette.ColorGroup.Disabled, role.Button, QColor(t.window))
     p.setColor(QPalette.ColorGroup.Disabled, role.Highlight, QColor(t.border))
     # An unfocused selection stays visible (a packer looks away from the screen, not from Qt).
     p.setColor(QPalette.ColorGroup.Inactive, role.Highlight, QColor(t.selection))
@@ -139,7 +145,7 @@ QToolBar#MainToolBar {{
 }}
 QToolBar#MainToolBar QToolButton {{ padding: 4px 8px; border-radius: 6px; }}
 QToolBar#MainToolBar QToolButton:hover {{ background: {t.alt_base}; }}
-QToolBar#MainToolBar QToolButton:disabled {{ color: {t.muted}; }}
+QToolBar#MainToolBar QToolButton:disabled {{ color: {t.disabled}; }}
 QWidget#Banner {{ border-bottom: 1px solid {t.border}; }}
 QWidget#Banner[state="online"] {{ background: {t.ok_bg}; }}
 QWidget#Banner[state="online"] QLabel {{ color: {t.ok_fg}; }}
@@ -198,6 +204,7 @@ QLabel#Badge {{
 QLabel#Badge[tone="ok"] {{ background: {t.ok_bg}; color: {t.ok_fg}; }}
 QLabel#Badge[tone="warn"] {{ background: {t.warn_bg}; color: {t.warn_fg}; }}
 QLabel#Badge[tone="bad"] {{ background: {t.bad_bg}; color: {t.bad_fg}; }}
+QPushButton:disabled {{ color: {t.disabled}; }}
 QStatusBar {{ border-top: 1px solid {t.border}; }}
 QDockWidget::title {{ padding: 6px 8px; background: {t.surface}; }}
 """

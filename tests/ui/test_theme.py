@@ -1,0 +1,71 @@
+"""The stylesheet's rules for fields, dialog buttons, disabled buttons, tab focus and checked tools."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QPushButton,
+    QWidget,
+)
+
+from ui import theme
+
+BOTH = pytest.mark.parametrize("t", [theme.LIGHT, theme.DARK], ids=["light", "dark"])
+
+
+@pytest.fixture(autouse=True)
+def _app_palette(qapp: QApplication) -> Iterator[None]:
+    """The app's palette as `apply_theme` sets it (a stylesheet ignores a widget's own), put
+    back after each test."""
+    before = qapp.palette()
+    yield
+    qapp.setPalette(before)
+
+
+def _themed(qtbot, t: theme.Tokens) -> QWidget:
+    """A window with the theme's stylesheet (the shared QApplication keeps its own)."""
+    QApplication.setPalette(theme.palette_for(t))
+    host = QWidget()
+    host.setStyleSheet(theme.stylesheet_for(t))
+    qtbot.addWidget(host)
+    return host
+
+
+def _pixel(image: QImage, x: int, y: int) -> str:
+    return QColor(image.pixel(x, y)).name().upper()
+
+
+@BOTH
+def test_a_disabled_push_button_looks_disabled(qtbot, t: theme.Tokens) -> None:
+    palette = theme.palette_for(t)
+    group, role = QPalette.ColorGroup, QPalette.ColorRole
+    assert palette.color(group.Disabled, role.ButtonText) != palette.color(
+        group.Active, role.ButtonText
+    )
+    assert palette.color(group.Disabled, role.Button) != palette.color(group.Active, role.Button)
+    assert f"QPushButton:disabled {{ color: {t.disabled}; }}" in theme.stylesheet_for(t)
+    host = _themed(qtbot, t)
+    layout = QHBoxLayout(host)
+    enabled, disabled = QPushButton("Retry"), QPushButton("Retry")
+    disabled.setEnabled(False)
+    layout.addWidget(enabled)
+    layout.addWidget(disabled)
+    host.show()
+    qtbot.waitExposed(host)
+    on, off = enabled.grab().toImage(), disabled.grab().toImage()
+    assert on.size() == off.size()  # same size: nothing jumps when it is enabled
+    # The face (left of the text, clear of the frame) takes the window's colour when disabled.
+    face_on = QColor(on.pixel(6, on.height() // 2))
+    face_off = QColor(off.pixel(6, off.height() // 2))
+    assert face_on != face_off
+    window = QColor(t.window)
+
+    def distance(c: QColor) -> int:
+        return sum(abs(a - b) for a, b in zip(c.getRgb()[:3], window.getRgb()[:3], strict=True))
+
+    assert distance(face_off) < distance(face_on)  # Fusion shades the face a little

@@ -9,6 +9,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
+from ui.resources import resources_dir
+
 #: The widget style every colour and rule here is made for.
 STYLE = "Fusion"
 
@@ -138,6 +140,8 @@ def palette_for(t: Tokens) -> QPalette:
 
 def stylesheet_for(t: Tokens) -> str:
     """Targeted rules only (object names and properties); the palette does the rest."""
+    # A combo or spin box with a styled border loses Fusion's arrows: ours are two SVGs.
+    arrows = (resources_dir() / "theme").as_posix()
     return f"""
 QToolBar#MainToolBar {{
     background: {t.surface}; border: none; border-bottom: 1px solid {t.border};
@@ -160,6 +164,28 @@ QLabel#CardTitle {{ font-weight: 600; color: {t.text}; }}
 QLabel#Muted {{ color: {t.muted}; }}
 QLabel#FieldName {{ color: {t.muted}; }}
 QLabel#Heading {{ font-size: 15pt; font-weight: 600; }}
+QLineEdit, QComboBox, QAbstractSpinBox {{
+    border: 1px solid {t.border}; border-radius: 4px; padding: 3px 6px; background: {t.base};
+}}
+QAbstractSpinBox {{ padding: 2px 6px; }}  /* its edit field is 19px high: this matches the rest */
+QLineEdit:focus, QComboBox:focus, QAbstractSpinBox:focus {{ border-color: {t.accent}; }}
+QLineEdit:disabled, QComboBox:disabled, QAbstractSpinBox:disabled {{
+    background: {t.window}; color: {t.disabled};
+}}
+QComboBox::drop-down {{
+    subcontrol-origin: border; subcontrol-position: top right; width: 22px; border: none;
+}}
+QComboBox::down-arrow {{ image: url("{arrows}/spin-down.svg"); width: 9px; height: 9px; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{
+    subcontrol-origin: border; width: 18px; border-left: 1px solid {t.border};
+}}
+QAbstractSpinBox::up-button {{ subcontrol-position: top right; }}
+QAbstractSpinBox::down-button {{ subcontrol-position: bottom right; }}
+QAbstractSpinBox::up-arrow {{ image: url("{arrows}/spin-up.svg"); width: 9px; height: 9px; }}
+QAbstractSpinBox::down-arrow {{ image: url("{arrows}/spin-down.svg"); width: 9px; height: 9px; }}
+QAbstractSpinBox::up-button:hover, QAbstractSpinBox::down-button:hover {{
+    background: {t.alt_base};
+}}
 QLineEdit#SearchField {{
     padding: 5px 8px; border: 1px solid {t.border}; border-radius: 6px; background: {t.base};
 }}

@@ -9,7 +9,9 @@ from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
+    QLineEdit,
     QPushButton,
+    QSpinBox,
     QWidget,
 )
 
@@ -38,6 +40,39 @@ def _themed(qtbot, t: theme.Tokens) -> QWidget:
 
 def _pixel(image: QImage, x: int, y: int) -> str:
     return QColor(image.pixel(x, y)).name().upper()
+
+
+@BOTH
+def test_fields_have_a_visible_border_and_an_accent_focus_border(t: theme.Tokens) -> None:
+    css = theme.stylesheet_for(t)
+    assert (
+        f"border: 1px solid {t.border}" in css.split("QLineEdit, QComboBox, QAbstractSpinBox {")[1]
+    )
+    assert (
+        f"QLineEdit:focus, QComboBox:focus, QAbstractSpinBox:focus {{ border-color: {t.accent}; }}"
+        in css
+    )
+
+
+@BOTH
+def test_a_field_draws_its_border_in_the_border_colour_then_the_accent_when_focused(
+    qtbot, t: theme.Tokens
+) -> None:
+    host = _themed(qtbot, t)
+    layout = QHBoxLayout(host)
+    field, other = QLineEdit("Jane"), QSpinBox()
+    layout.addWidget(field)
+    layout.addWidget(other)
+    host.show()
+    qtbot.waitExposed(host)
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus)
+    mid = field.height() // 2
+    assert _pixel(field.grab().toImage(), 0, mid) == t.border.upper()
+    assert _pixel(other.grab().toImage(), 0, other.height() // 2) == t.accent.upper()
+    # The edit stays as tall as Fusion's, with the search field's padding rule still its own.
+    assert field.sizeHint().height() >= 22
+    assert "QLineEdit#SearchField {" in theme.stylesheet_for(t)
 
 
 @BOTH

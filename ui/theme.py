@@ -231,6 +231,7 @@ QLabel#Badge[tone="ok"] {{ background: {t.ok_bg}; color: {t.ok_fg}; }}
 QLabel#Badge[tone="warn"] {{ background: {t.warn_bg}; color: {t.warn_fg}; }}
 QLabel#Badge[tone="bad"] {{ background: {t.bad_bg}; color: {t.bad_fg}; }}
 QPushButton:disabled {{ color: {t.disabled}; }}
+QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
 QStatusBar {{ border-top: 1px solid {t.border}; }}
 QDockWidget::title {{ padding: 6px 8px; background: {t.surface}; }}
 """

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
     QApplication,
+    QDialogButtonBox,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
@@ -73,6 +74,19 @@ def test_a_field_draws_its_border_in_the_border_colour_then_the_accent_when_focu
     # The edit stays as tall as Fusion's, with the search field's padding rule still its own.
     assert field.sizeHint().height() >= 22
     assert "QLineEdit#SearchField {" in theme.stylesheet_for(t)
+
+
+@BOTH
+def test_dialog_buttons_carry_no_style_icons(qtbot, t: theme.Tokens) -> None:
+    assert "QDialogButtonBox { dialogbuttonbox-buttons-have-icons: 0; }" in theme.stylesheet_for(t)
+    host = _themed(qtbot, t)
+    box = QDialogButtonBox(host)
+    box.setStandardButtons(
+        QDialogButtonBox.StandardButton.Save
+        | QDialogButtonBox.StandardButton.Cancel
+        | QDialogButtonBox.StandardButton.Close
+    )
+    assert all(button.icon().isNull() for button in box.buttons())
 
 
 @BOTH

@@ -218,6 +218,7 @@ QTabBar#StatusTabs::tab {{
 }}
 QTabBar#StatusTabs::tab:selected {{ color: {t.text}; border-bottom: 2px solid {t.accent}; }}
 QTabBar#StatusTabs::tab:hover:!selected {{ color: {t.text}; }}
+QTabBar#StatusTabs::tab:selected:focus {{ background: {t.selection}; color: {t.selection_text}; }}
 QPushButton#Primary {{
     background: {t.accent}; color: {t.accent_text}; border: none; border-radius: 6px;
     padding: 6px 14px; font-weight: 600;

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import theme
+from ui.widgets.status_tabs import StatusTabs
 
 BOTH = pytest.mark.parametrize("t", [theme.LIGHT, theme.DARK], ids=["light", "dark"])
 
@@ -118,3 +120,24 @@ def test_a_disabled_push_button_looks_disabled(qtbot, t: theme.Tokens) -> None:
         return sum(abs(a - b) for a, b in zip(c.getRgb()[:3], window.getRgb()[:3], strict=True))
 
     assert distance(face_off) < distance(face_on)  # Fusion shades the face a little
+
+
+@BOTH
+def test_the_status_tabs_show_which_tab_has_the_keyboard(qtbot, t: theme.Tokens) -> None:
+    assert "QTabBar#StatusTabs::tab:selected:focus" in theme.stylesheet_for(t)
+    host = _themed(qtbot, t)
+    layout = QHBoxLayout(host)
+    tabs, elsewhere = StatusTabs(), QLineEdit()
+    layout.addWidget(tabs)
+    layout.addWidget(elsewhere)
+    host.show()
+    qtbot.waitExposed(host)
+    host.activateWindow()
+    elsewhere.setFocus()
+    qtbot.waitUntil(elsewhere.hasFocus)
+    first = tabs.tabRect(0)
+    spot = (first.left() + 3, first.top() + 3)
+    assert _pixel(tabs.grab().toImage(), *spot) != t.selection.upper()
+    tabs.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(tabs.hasFocus)
+    assert _pixel(tabs.grab().toImage(), *spot) == t.selection.upper()

@@ -147,9 +147,15 @@ QToolBar#MainToolBar {{
     background: {t.surface}; border: none; border-bottom: 1px solid {t.border};
     padding: 4px 8px; spacing: 2px;
 }}
-QToolBar#MainToolBar QToolButton {{ padding: 4px 8px; border-radius: 6px; }}
+QToolBar#MainToolBar QToolButton {{
+    padding: 4px 8px; border-radius: 6px; border: 1px solid transparent;  /* as wide checked */
+}}
 QToolBar#MainToolBar QToolButton:hover {{ background: {t.alt_base}; }}
 QToolBar#MainToolBar QToolButton:disabled {{ color: {t.disabled}; }}
+QToolBar#MainToolBar QToolButton:checked {{
+    background: {t.selection}; color: {t.selection_text}; border: 1px solid {t.accent};
+}}
+QToolBar#MainToolBar QToolButton:checked:hover {{ background: {t.selection}; }}
 QWidget#Banner {{ border-bottom: 1px solid {t.border}; }}
 QWidget#Banner[state="online"] {{ background: {t.ok_bg}; }}
 QWidget#Banner[state="online"] QLabel {{ color: {t.ok_fg}; }}

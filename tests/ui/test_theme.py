@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtGui import QAction, QColor, QImage, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QDialogButtonBox,
@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QToolBar,
+    QToolButton,
     QWidget,
 )
 
@@ -141,3 +143,25 @@ def test_the_status_tabs_show_which_tab_has_the_keyboard(qtbot, t: theme.Tokens)
     tabs.setFocus(Qt.FocusReason.TabFocusReason)
     qtbot.waitUntil(tabs.hasFocus)
     assert _pixel(tabs.grab().toImage(), *spot) == t.selection.upper()
+
+
+@BOTH
+def test_a_checked_toolbar_action_is_tinted(qtbot, t: theme.Tokens) -> None:
+    host = _themed(qtbot, t)
+    layout = QHBoxLayout(host)
+    bar = QToolBar()
+    bar.setObjectName("MainToolBar")
+    bench = QAction("Bench mode", bar)
+    bench.setCheckable(True)
+    bar.addAction(bench)
+    layout.addWidget(bar)
+    host.show()
+    qtbot.waitExposed(host)
+    button = bar.widgetForAction(bench)
+    assert isinstance(button, QToolButton)
+    spot = (4, button.height() // 2)
+    unchecked_size = button.size()
+    assert _pixel(button.grab().toImage(), *spot) != t.selection.upper()
+    bench.setChecked(True)
+    assert _pixel(button.grab().toImage(), *spot) == t.selection.upper()
+    assert button.size() == unchecked_size

@@ -133,6 +133,13 @@ class DemoAccounts:
         )
         self._accounts[name] = _DemoAccount(profile, api_key, store_key)
 
+    keys_in_memory = True  # what the sign-in dialog tells the user about the key
+
+    @property
+    def default_api_url(self) -> str:
+        """What "Add account…" offers: the demo's sandbox, not Royal Mail's real API."""
+        return self._info.url
+
     def needs_passphrase(self, name: str | None) -> bool:
         return False  # demo keys live in memory only
 

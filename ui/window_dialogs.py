@@ -43,6 +43,11 @@ class WindowDialogs:
             # Retention is the open account's store record (shown, and written on Save).
             retention=self.workspace.store.retention if self.workspace is not None else None,
         )
+        if w.ctx.demo:  # the dialog's tooltip speaks of the keyring, which a demo never uses
+            dialog.passphrase_button.setToolTip(
+                "Demo mode: keys are kept only in memory and forgotten when the app closes; "
+                "there is no passphrase to change"
+            )
         if w.ctx.dialogs.open_dialog("settings", dialog) and dialog.result_prefs is not None:
             w.ctx.save_preferences(dialog.result_prefs)
             w.c.sync.set_interval(dialog.result_prefs.sync_interval_minutes)

@@ -73,7 +73,7 @@ class SignInDialog(QDialog):
         directory: AccountDirectory,
         parent: QWidget | None = None,
         *,
-        api_url: str = PRODUCTION_URL,
+        api_url: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Sign in to Click & Drop")
@@ -84,17 +84,23 @@ class SignInDialog(QDialog):
         self.capabilities: Capabilities | None = None
         self.outcome: SignInOutcome | None = None
 
+        kept = (
+            "only in memory (demo mode), forgotten when the app closes"
+            if getattr(directory, "keys_in_memory", False)
+            else "in your system's keyring, never in a file"
+        )
         intro = PlainLabel(
             "Paste the API key of your Click & Drop integration (Settings › Integrations › "
-            "Click & Drop API in the Click & Drop website). The key is kept in your system's "
-            "keyring, never in a file.",
+            f"Click & Drop API in the Click & Drop website). The key is kept {kept}.",
             object_name="Muted",
             wrap=True,
         )
         self.name_field = QLineEdit()
         self.name_field.setPlaceholderText("e.g. My shop")
         self.name_field.setAccessibleName("Account name")
-        self.url_field = QLineEdit(api_url)
+        # A directory may know its own service (the demo's sandbox); else Royal Mail's API.
+        default_url = getattr(directory, "default_api_url", None)
+        self.url_field = QLineEdit(api_url or default_url or PRODUCTION_URL)
         self.url_field.setAccessibleName("API address")
         self.key_field = QLineEdit()
         self.key_field.setEchoMode(QLineEdit.EchoMode.Password)

@@ -1,14 +1,17 @@
-"""What a new user is told in the demo: "Add account…" offers its sandbox, and keys stay in memory."""
+"""What a new user is told: the demo offers its own sandbox and says keys stay in memory; the
+welcome page says the demo exists."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from ui.demo import DemoEnvironment
 from ui.dialogs.sign_in import PRODUCTION_URL, SignInDialog
 from ui.tasks import SyncTaskRunner
+from ui.widgets.welcome import WelcomePanel
 
 
 def _texts(widget: Any) -> str:
@@ -59,3 +62,20 @@ def test_outside_the_demo_sign_in_offers_royal_mails_api_and_the_keyring(qtbot) 
     explicit = SignInDialog(SyncTaskRunner(), Directory(), api_url="http://127.0.0.1:9/api/v1")  # type: ignore[arg-type]
     qtbot.addWidget(explicit)
     assert explicit.url_field.text() == "http://127.0.0.1:9/api/v1"
+
+
+def test_the_welcome_page_mentions_the_demo_in_one_plain_line(qtbot) -> None:
+    panel = WelcomePanel()
+    qtbot.addWidget(panel)
+    hint = panel.demo_hint
+    assert "clickdrop-desktop --demo" in hint.text()
+    assert "python3 dev.py demo" in hint.text()
+    assert hint.textFormat() == Qt.TextFormat.PlainText
+    assert hint.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    for width in (700, 1366):
+        panel.resize(width, 560)
+        panel.show()
+        qtbot.waitExposed(panel)
+        qtbot.waitUntil(lambda: hint.height() >= hint.heightForWidth(hint.width()))
+        assert hint.isVisible()
+        assert hint.width() <= 460

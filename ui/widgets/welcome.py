@@ -34,6 +34,15 @@ class WelcomePanel(QWidget):
         self.button.setObjectName("Primary")
         self.button.setDefault(True)
         self.button.clicked.connect(self.sign_in_requested)
+        self.demo_hint = PlainLabel(
+            "No key yet? Try everything first with practice orders and a virtual printer: "
+            "clickdrop-desktop --demo (from a source checkout: python3 dev.py demo).",
+            object_name="Muted",
+            selectable=True,  # the command can be copied into a terminal
+            wrap=True,
+        )
+        self.demo_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.demo_hint.setMaximumWidth(460)
         layout = QVBoxLayout(self)
         layout.addStretch(2)
         layout.addWidget(logo)
@@ -50,6 +59,12 @@ class WelcomePanel(QWidget):
         layout.addLayout(centred)
         layout.addSpacing(14)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(18)
+        hint_row = QHBoxLayout()  # centred as the message is, for the same reason
+        hint_row.addStretch(1)
+        hint_row.addWidget(self.demo_hint, 100)
+        hint_row.addStretch(1)
+        layout.addLayout(hint_row)
         layout.addStretch(3)
 
     def set_message(self, text: str) -> None:

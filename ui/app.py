@@ -199,6 +199,12 @@ def _start_log(base: Path) -> None:
 
 def run_app(demo: bool, quit_after: float | None) -> int:
     """The GUI entry point (`clickdrop-desktop [--demo] [--quit-after S]`)."""
+    from ui.preflight import display_problem
+
+    problem = display_problem()
+    if problem is not None:  # Qt would abort the process (a core dump, no line of why)
+        print(f"clickdrop-desktop: {problem}", file=sys.stderr)
+        return 1
     temp_dir: Path | None = None
     if demo:
         from ui.demo import demo_data_dir

@@ -110,3 +110,35 @@ def wait_synced(qtbot, window) -> None:
         ),
         timeout=SYNC_TIMEOUT_MS,
     )
+
+
+# -- an accounts controller over a real vault whose cache a test damages -------------------------
+
+
+@pytest.fixture
+def vault_controller(qtbot):
+    """`AccountsController` over the passphrase vault of tests/unit/vault/cache_fixtures.py."""
+    from tests.unit.vault.cache_fixtures import PASSPHRASE, passphrase_vault
+    from ui.controllers.accounts import AccountsController
+    from ui.services.accounts_adapter import VaultAccounts
+
+    owner = QObject()
+    tasks = TaskRunner(owner)
+    directory = VaultAccounts(passphrase_vault())
+    directory.provide_passphrase(PASSPHRASE)
+    made = AccountsController(tasks, directory, owner)
+    yield made
+    made.close_current()
+    tasks.shutdown()
+
+
+def answer_rebuild(controller, answer: bool) -> list[tuple[str, str, bool]]:
+    """Answer the controller's rebuild offers with `answer`; returns the offers made."""
+    asked: list[tuple[str, str, bool]] = []
+
+    def confirm(name: str, problem: str, pending: bool) -> bool:
+        asked.append((name, problem, pending))
+        return answer
+
+    controller.confirm_rebuild = confirm
+    return asked

@@ -6,23 +6,22 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from clickdrop_desktop.cache_repair import MARK
 from clickdrop_desktop.store import OutboxState
 from clickdrop_desktop.vault import store_path
-from tests.unit.vault.cache_fixtures import NAME, PASSPHRASE, damage, passphrase_vault, populate
+from tests.ui.conftest import answer_rebuild
+from tests.unit.vault.cache_fixtures import NAME, damage, passphrase_vault, populate
 from ui.controllers.accounts import AccountsController
 from ui.dialogs.rebuild_cache import RebuildCacheDialog
 from ui.dialogs.settings_dialog import SettingsDialog
 from ui.preferences import Preferences
-from ui.services.accounts_adapter import VaultAccounts
-from ui.tasks import SyncTaskRunner, TaskRunner
+from ui.tasks import SyncTaskRunner
 
 VAULT_TESTS = Path(__file__).resolve().parents[1] / "unit" / "vault"
 TIMEOUT_MS = 60_000
@@ -65,40 +64,17 @@ def test_the_dialog_for_an_unfinished_rebuild_offers_to_finish_it(qtbot) -> None
 # -- the flow, over a real damaged store -----------------------------------------------------------
 
 
-@pytest.fixture
-def controller(qtbot) -> Iterator[AccountsController]:
-    owner = QObject()
-    tasks = TaskRunner(owner)
-    directory = VaultAccounts(passphrase_vault())
-    directory.provide_passphrase(PASSPHRASE)
-    made = AccountsController(tasks, directory, owner)
-    yield made
-    made.close_current()
-    tasks.shutdown()
-
-
-def _asked(controller: AccountsController, answer: bool) -> list[tuple[str, str, bool]]:
-    asked: list[tuple[str, str, bool]] = []
-
-    def confirm(name: str, problem: str, pending: bool) -> bool:
-        asked.append((name, problem, pending))
-        return answer
-
-    controller.confirm_rebuild = confirm
-    return asked
-
-
 def test_a_damaged_store_offers_a_rebuild_then_opens_with_the_unsent_change(
-    qtbot, controller: AccountsController
+    qtbot, vault_controller: AccountsController
 ) -> None:
     ident = populate(passphrase_vault())
     path = damage(passphrase_vault(), page=0)  # bytes overwritten inside the file's first page
     old_key = passphrase_vault().registry.get(NAME).key_id
-    asked = _asked(controller, True)
+    asked = answer_rebuild(vault_controller, True)
     rebuilt: list[list[str]] = []
-    controller.cache_rebuilt.connect(lambda _name, lines: rebuilt.append(lines))
-    with qtbot.waitSignal(controller.workspace_opened, timeout=TIMEOUT_MS):
-        controller.open(NAME)
+    vault_controller.cache_rebuilt.connect(lambda _name, lines: rebuilt.append(lines))
+    with qtbot.waitSignal(vault_controller.workspace_opened, timeout=TIMEOUT_MS):
+        vault_controller.open(NAME)
     assert len(asked) == 1
     name, problem, pending = asked[0]
     assert (name, pending) == (NAME, False)
@@ -106,7 +82,7 @@ def test_a_damaged_store_offers_a_rebuild_then_opens_with_the_unsent_change(
     assert "clickdrop-desktop" not in problem  # the dialog is the repair, not the command
     assert rebuilt
     assert rebuilt[0][0].startswith(f"{NAME}: the order cache was rebuilt under a new key")
-    workspace = controller.workspace
+    workspace = vault_controller.workspace
     assert workspace is not None
     pending_ops = workspace.store.outbox.list([OutboxState.PENDING])
     assert [op.order_identifier for op in pending_ops] == [ident]
@@ -117,22 +93,22 @@ def test_a_damaged_store_offers_a_rebuild_then_opens_with_the_unsent_change(
 
 
 def test_declining_the_rebuild_leaves_the_file_and_shows_the_error(
-    qtbot, controller: AccountsController
+    qtbot, vault_controller: AccountsController
 ) -> None:
     populate(passphrase_vault())
     path = damage(passphrase_vault(), page=0)
     before = path.read_bytes()
-    asked = _asked(controller, False)
-    with qtbot.waitSignal(controller.open_failed, timeout=TIMEOUT_MS) as failed:
-        controller.open(NAME)
+    asked = answer_rebuild(vault_controller, False)
+    with qtbot.waitSignal(vault_controller.open_failed, timeout=TIMEOUT_MS) as failed:
+        vault_controller.open(NAME)
     assert len(asked) == 1
     assert failed.args[0].startswith(f"Could not open {NAME}: the order cache file is damaged")
     assert path.read_bytes() == before
-    assert controller.workspace is None
+    assert vault_controller.workspace is None
 
 
 def test_an_unfinished_rebuild_is_offered_as_finish_and_completes(
-    qtbot, controller: AccountsController
+    qtbot, vault_controller: AccountsController
 ) -> None:
     ident = populate(passphrase_vault())
     damage(passphrase_vault(), page=0)
@@ -151,11 +127,11 @@ def test_an_unfinished_rebuild_is_offered_as_finish_and_completes(
             break
     else:
         pytest.fail("no step of the rebuild left it unfinished")
-    asked = _asked(controller, True)
-    with qtbot.waitSignal(controller.workspace_opened, timeout=TIMEOUT_MS):
-        controller.open(NAME)
+    asked = answer_rebuild(vault_controller, True)
+    with qtbot.waitSignal(vault_controller.workspace_opened, timeout=TIMEOUT_MS):
+        vault_controller.open(NAME)
     assert [(a[0], a[2]) for a in asked] == [(NAME, True)]
-    workspace = controller.workspace
+    workspace = vault_controller.workspace
     assert workspace is not None
     assert [op.order_identifier for op in workspace.store.outbox.list([OutboxState.PENDING])] == [
         ident
@@ -164,7 +140,7 @@ def test_an_unfinished_rebuild_is_offered_as_finish_and_completes(
 
 
 def test_a_rebuild_refused_because_another_process_has_it_open_says_so(
-    qtbot, controller: AccountsController
+    qtbot, vault_controller: AccountsController
 ) -> None:
     populate(passphrase_vault())
     holder = subprocess.Popen(
@@ -176,8 +152,8 @@ def test_a_rebuild_refused_because_another_process_has_it_open_says_so(
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline().split()[0] == "open"
-        with qtbot.waitSignal(controller.open_failed, timeout=TIMEOUT_MS) as failed:
-            controller.rebuild_cache(NAME)
+        with qtbot.waitSignal(vault_controller.open_failed, timeout=TIMEOUT_MS) as failed:
+            vault_controller.rebuild_cache(NAME)
         assert failed.args[0] == (
             f"Could not rebuild the order cache of {NAME}: the account {NAME!r} is open in "
             "another Click & Drop Desktop window or command; close it and run "

@@ -74,8 +74,9 @@ def test_bundle_carries_what_the_app_reads_at_run_time() -> None:
     assert missing == []
     assert list(INTERNAL.glob("pypdfium2_raw/*pdfium*"))
     assert list(INTERNAL.glob("sqlcipher3/_sqlite3*"))
-    icons = {p.name for p in (INTERNAL / "resources" / "icons").glob("*.svg")}
-    assert icons == {p.name for p in (ROOT / "resources" / "icons").glob("*.svg")}
+    for folder in ("icons", "theme"):  # line icons; the stylesheet's spin and combo arrows
+        bundled = {p.name for p in (INTERNAL / "resources" / folder).glob("*.svg")}
+        assert bundled == {p.name for p in (ROOT / "resources" / folder).glob("*.svg")}, folder
     if sys.platform.startswith("linux"):
         assert list(INTERNAL.glob("libusb-1.0*")), "libusb: the only copy pyusb loads when frozen"
     entry_points = list(INTERNAL.glob("keyring-*.dist-info/entry_points.txt"))

@@ -19,9 +19,6 @@ from tests.ui.conftest import answer_rebuild
 from tests.unit.vault.cache_fixtures import NAME, damage, passphrase_vault, populate
 from ui.controllers.accounts import AccountsController
 from ui.dialogs.rebuild_cache import RebuildCacheDialog
-from ui.dialogs.settings_dialog import SettingsDialog
-from ui.preferences import Preferences
-from ui.tasks import SyncTaskRunner
 
 VAULT_TESTS = Path(__file__).resolve().parents[1] / "unit" / "vault"
 TIMEOUT_MS = 60_000
@@ -170,18 +167,7 @@ def test_a_rebuild_refused_because_another_process_has_it_open_says_so(
                 stream.close()
 
 
-# -- settings ------------------------------------------------------------------------------------
-
-
-def test_settings_hands_a_changed_retention_period_to_the_open_account(qtbot) -> None:
-    applied: list[int] = []
-    dialog = SettingsDialog(Preferences(), SyncTaskRunner(), apply_retention=applied.append)
-    qtbot.addWidget(dialog)
-    dialog._on_save_clicked()
-    assert applied == []  # unchanged: nothing to record
-    dialog.retention.setValue(21)
-    dialog._on_save_clicked()
-    assert applied == [21]
+# -- asking ----------------------------------------------------------------------------------------
 
 
 def test_ask_rebuild_shows_the_dialog_modally_and_returns_the_choice(qtbot) -> None:

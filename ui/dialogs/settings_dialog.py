@@ -67,7 +67,6 @@ class SettingsDialog(QDialog):
         discover: Discover | None = None,
         test_print: TestPrint | None = None,
         change_passphrase: Callable[[], None] | None = None,
-        apply_retention: Callable[[int], None] | None = None,
         retention: StoreRetention | None = None,
     ) -> None:
         super().__init__(parent)
@@ -83,8 +82,6 @@ class SettingsDialog(QDialog):
         self._retention = retention
         self._store_days: int | None = None  # what the store held when read
         self._store_read = False
-        #: Older wiring: records a changed period in the open store (superseded by `retention`).
-        self._apply_retention = apply_retention if retention is None else None
         self.result_prefs: Preferences | None = None
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._printers_tab(), "Printers")
@@ -278,9 +275,6 @@ class SettingsDialog(QDialog):
         days = self.retention_days()
         retention = self._retention
         if retention is None:
-            legacy = self._apply_retention
-            if legacy is not None and days is not None and days != self._prefs.retention_days:
-                legacy(days)
             return self.retention.value()
         if self._store_read and days != self._store_days:
             self._tasks.run(

@@ -288,6 +288,9 @@ class MainWindow(QMainWindow):
         splitter = self.ctx.settings.value("window/splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)
+        columns = self.ctx.settings.value("window/orders_columns")
+        if isinstance(columns, QByteArray) and not columns.isEmpty():
+            self.orders_view.restore_columns(columns)
 
     def _default_size(self) -> None:
         """First run: most of the screen, and maximised on a small laptop (1366x768)."""
@@ -304,6 +307,7 @@ class MainWindow(QMainWindow):
         self.ctx.settings.setValue("window/geometry", self.saveGeometry())
         self.ctx.settings.setValue("window/state", self.saveState())
         self.ctx.settings.setValue("window/splitter", self.splitter.saveState())
+        self.ctx.settings.setValue("window/orders_columns", self.orders_view.save_columns())
         self.ctx.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -128,3 +128,24 @@ def test_no_label_preview_for_an_account_without_labels(qtbot, app_window) -> No
     wait_synced(qtbot, w)
     assert not w.logic.workspace.profile.labels  # ChannelShipper: labels come from the website
     assert w.preview_card.isHidden()
+
+
+def test_column_widths_and_order_come_back_with_the_window(qtbot, app_window) -> None:
+    w = app_window
+    header = w.orders_view.horizontalHeader()
+    header.resizeSection(0, 222)
+    header.moveSection(1, 3)
+    hidden = [header.isSectionHidden(c) for c in range(header.count())]
+    sort = (header.sortIndicatorSection(), header.sortIndicatorOrder())
+    w.save_state()
+    header.resizeSection(0, 90)
+    header.moveSection(3, 1)
+    w.restore_state()
+    assert header.sectionSize(0) == 222
+    assert header.visualIndex(1) == 3
+    # The sort is the model's, whatever was saved; which columns show is the account's.
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == sort
+    profile = w.logic.workspace.profile  # as opening the account does
+    w.orders_view.set_address_columns_visible(profile.full)
+    w.orders_view.set_label_column_visible(profile.labels)
+    assert [header.isSectionHidden(c) for c in range(header.count())] == hidden

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
+    QByteArray,
     QEvent,
     QItemSelection,
     QModelIndex,
@@ -246,6 +247,22 @@ class OrdersView(QTableView):
         order_id = self._orders.order_id(index.row())
         if order_id is not None:
             self.order_activated.emit(order_id)
+
+    def save_columns(self) -> QByteArray:
+        """Column widths and order as the user left them (saved with the window)."""
+        return self.horizontalHeader().saveState()
+
+    def restore_columns(self, state: QByteArray) -> None:
+        """Widths and order from `save_columns`; which columns show stays the account's, and
+        the sort stays the model's (the saved indicator would re-sort before the first rows)."""
+        header = self.horizontalHeader()
+        header.blockSignals(True)
+        restored = header.restoreState(state)
+        header.blockSignals(False)
+        if restored:
+            for column in range(header.count()):
+                header.showSection(column)  # the account decides (`set_*_visible`)
+            self._on_model_query_changed(None)
 
     def _on_model_query_changed(self, _query: object) -> None:
         # The model may have corrected the order (the store sorts names A to Z only).

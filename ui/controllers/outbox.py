@@ -213,19 +213,21 @@ class OutboxController(QObject):
         if service is None:
             return
         self._tasks.run(lambda _ctx: service.after_sync(), owner=self, lane="outbox")
-        if retention_days:
 
-            def purged(count: int) -> None:
-                if count:
-                    self.store_changed.emit()
+        def purged(count: int) -> None:
+            if count:
+                self.store_changed.emit()
 
-            self._tasks.run(
-                lambda _ctx: service.purge_expired(retention_days),
-                on_done=purged,
-                on_error=self._on_error,
-                owner=self,
-                lane="outbox",
-            )
+        # Always: the period is the store's record (`cache --retention` or Settings), which
+        # a preference of "Keep everything" (0) must not switch off; `retention_days` is only
+        # the default a store that never recorded one adopts.
+        self._tasks.run(
+            lambda _ctx: service.purge_expired(retention_days),
+            on_done=purged,
+            on_error=self._on_error,
+            owner=self,
+            lane="outbox",
+        )
 
     def discard(self, op_ids: list[str]) -> None:
         service = self._service

@@ -94,11 +94,15 @@ class _Copier:
             }
 
     def select(self, table: str, where: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        sql = f"SELECT {', '.join(self.shared[table])} FROM {table} WHERE {where}"
-        rows = self.old.rows(sql, params)
-        if rows is None:
-            raise _Unreadable
-        return rows
+        # Through an index first (orders by identifier, history by job); if that fails, the
+        # table itself: a damaged index page would otherwise lose every row looked up by it
+        # (all the labels, for the orders' unique index). Rowid lookups fail the same twice.
+        columns = ", ".join(self.shared[table])
+        for source in (table, f"{table} NOT INDEXED"):
+            rows = self.old.rows(f"SELECT {columns} FROM {source} WHERE {where}", params)
+            if rows is not None:
+                return rows
+        raise _Unreadable
 
     def insert(self, conn: Connection, table: str, rows: list[tuple[Any, ...]]) -> None:
         if rows:

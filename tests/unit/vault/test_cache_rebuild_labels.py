@@ -127,3 +127,31 @@ def test_an_old_file_that_does_not_open_reports_its_labels_lost() -> None:
     assert report.labels_lost is None
     assert report.lines()[0].endswith("; its cached labels could not be carried")
     assert report.to_dict()["labels_lost"] is None
+
+
+def test_a_damaged_order_index_loses_no_label() -> None:
+    """Each label's order is looked up by its identifier, through the orders' unique index: a
+    damaged index page must not lose the labels of orders whose own rows read (the table is
+    scanned instead)."""
+    vault = passphrase_vault()
+    populate(vault)
+    ids = _order_ids(vault)[:6]
+    with _open(vault) as store:
+        for ident in ids:
+            store.documents.put(ident, POSTAGE_LABEL, _label(ident))
+        with store._db.read() as conn:
+            root = conn.execute(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_orders_1'"
+            ).fetchone()[0]
+    path = store_path(vault.registry.get(NAME))
+    with path.open("r+b") as handle:
+        handle.seek(PAGE * (int(root) - 1) + 300)
+        handle.write(os.urandom(64))
+
+    report = rebuild_cache(vault, NAME, passphrase=PASSPHRASE)
+
+    assert (report.labels, report.labels_lost) == (len(ids), 0)
+    with _open(vault) as store:
+        for ident in ids:
+            assert store.documents.get(ident, POSTAGE_LABEL) is not None
+            assert store.get_order(ident) is not None

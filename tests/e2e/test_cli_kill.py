@@ -86,6 +86,7 @@ def _kill_cycles(info: SandboxInfo, account: str, cycles: int, seed: int) -> Non
     assert sorted(o["orderIdentifier"] for o in final) == sorted(truth)
 
 
+@pytest.mark.timeout(900)  # ~60 s here, ~3x that if it must run extra cycles for its kills
 @pytest.mark.sandbox(orders=ORDERS)
 def test_kill_minus_nine_during_sync(fresh_sandbox: SandboxInfo) -> None:
     _kill_cycles(fresh_sandbox, "olp", cycles=20, seed=20261128)

@@ -300,6 +300,7 @@ def run_campaign(
     return campaign.tally
 
 
+@pytest.mark.timeout(900)  # 70-140 s here, ~3x that if it must run extra cycles for its kills
 @pytest.mark.sandbox(orders=1200)
 def test_kill_9_in_every_phase_leaves_files_that_pass_integrity_checks(
     fresh_sandbox: SandboxInfo, tmp_path: Path

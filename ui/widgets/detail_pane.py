@@ -92,6 +92,10 @@ class DetailPane(QScrollArea):
         if order is None:
             self.show_hint("Select an order to see its details.")
             return
+        if order == self._order:
+            # Re-read unchanged after a sync page, a print or a scan: rebuilding would throw
+            # away the reader's scroll place, text selection and keyboard focus in the pane.
+            return
         self._order = order
         body = QWidget()
         layout = QVBoxLayout(body)

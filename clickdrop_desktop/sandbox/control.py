@@ -41,6 +41,7 @@ def info(state: SandboxState, base: str) -> dict[str, Any]:
         "rate_limit": state.limiter.default_rate,
         "rate_limit_retry_after": state.config.rate_limit_retry_after,
         "manifest_ready_after_polls": state.config.manifest_ready_after_polls,
+        "in_flight": state.in_flight,
     }
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import hashlib
 import hmac
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -97,9 +99,27 @@ class SandboxState:
         self.faults = FaultRegistry([a.name for a in self.accounts])
         self.log = RequestLog()
         self.limiter = RateLimiter(config.rate_limit)
+        self._flight_lock = threading.Lock()
+        self._in_flight = 0  # API requests being served (a slowed one may outlive its test)
         self._token_key = hashlib.sha256(f"sandbox-token:{config.seed}".encode()).digest()
         self.stores: dict[str, AccountStore] = {}
         self.reset_data()
+
+    @property
+    def in_flight(self) -> int:
+        with self._flight_lock:
+            return self._in_flight
+
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[None]:
+        """Count one API request as in flight while it is served."""
+        with self._flight_lock:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._flight_lock:
+                self._in_flight -= 1
 
     def reset_data(self) -> None:
         """Back to the seeded orders (API keys stay)."""

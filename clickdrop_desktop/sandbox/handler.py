@@ -111,7 +111,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         api_path = split.path[len(API_PREFIX) :] or "/"
         account, auth_ok = state.identify(self.headers.get("Authorization"))
         req = Request(self.command, api_path, query, body, account)
-        self._api(state, req, auth_ok)
+        with state.serving():
+            self._api(state, req, auth_ok)
 
     def _base(self) -> str:
         host, port = self.server.server_address[:2]

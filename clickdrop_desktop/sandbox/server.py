@@ -18,7 +18,8 @@ Control API (JSON in and out; never faulted, authenticated or rate-limited):
     GET    /_sandbox/info                 url, control_url, accounts (with keys, trading_name,
                                           label_format, auth_mode, services), seed, orders,
                                           rate_limit, rate_limit_retry_after,
-                                          manifest_ready_after_polls
+                                          manifest_ready_after_polls, in_flight (API requests
+                                          being served now, slowed ones included)
     GET    /_sandbox/faults               {"faults": [fault...]}  (active ones)
     POST   /_sandbox/faults               body: a fault spec (below) -> 201 {"id": N, ...}
     DELETE /_sandbox/faults               clear all

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
@@ -37,6 +38,7 @@ import pytest
 from clickdrop_desktop.sandbox.info import SandboxInfo
 
 STARTUP_TIMEOUT_S = 60.0
+IDLE_TIMEOUT_S = 60.0  # how long a test's teardown waits for its requests to leave the server
 BARE_KEY_ONLY = frozenset({"olp-bare"})  # accounts that refuse `Bearer <key>`
 DEFAULTS: dict[str, Any] = {"seed": 1, "orders": 200, "rate_limit": 0}
 
@@ -142,11 +144,28 @@ def sandbox_process() -> Iterator[SandboxInfo]:
     process.stop()
 
 
+def wait_until_idle(info: SandboxInfo, timeout_s: float = IDLE_TIMEOUT_S) -> None:
+    """Until the server serves no API request (a slowed one, or one of a killed command)."""
+    deadline = time.monotonic() + timeout_s
+    while (in_flight := info.info()["in_flight"]) > 0:
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"{in_flight} request(s) still served by the shared sandbox after {timeout_s:g} s:"
+                " slowed by this test? give it its own (fresh_sandbox) or wait for them"
+            )
+        time.sleep(0.05)  # polling interval, not a wait for an effect
+
+
 @pytest.fixture
 def sandbox(sandbox_process: SandboxInfo) -> Iterator[SandboxInfo]:
-    """The shared sandbox process, reset (faults, config, log, orders) for this test."""
+    """The shared sandbox process, reset (faults, config, log, orders) for this test.
+
+    Its teardown first waits for the test's requests to leave the server: one still asleep
+    in a slow fault would wake in the next test and take its faults, write into its log or
+    change its orders."""
     sandbox_process.reset(log=True, data=True)
     yield sandbox_process
+    wait_until_idle(sandbox_process)
     sandbox_process.reset(log=True, data=True)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import time
 import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -36,7 +35,6 @@ from clickdrop_desktop.store import Store
 from tests.reliability.ledger import Tally, scaled
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-SLOWEST_PREVIEW_S = 5.0  # a 12-row file taking longer than this means a cell is a time bomb
 
 HEADERS = [
     "Order Number",
@@ -175,9 +173,9 @@ def test_hostile_csv_exports_are_previewed_and_imported_all_or_nothing(tmp_path:
     def check(export: tuple[bytes, int]) -> None:
         data, rows = export
         tally.bad_inputs += max(rows, 1)
-        started = time.perf_counter()
+        # A cell that made the preview hang (a regex time bomb) fails on the test's timeout:
+        # no wall-clock assertion here (a loaded CI machine would fail one by luck).
         preview = preview_csv(data, now=NOW, reference_taken=reference_checker(store))
-        assert time.perf_counter() - started < SLOWEST_PREVIEW_S, "a cell made the preview hang"
         problem = preview.problem()
         # One line, and nothing a terminal would act on (ESC sequences, NUL, NEL...).
         assert problem is None or not any(unicodedata.category(c) == "Cc" for c in problem)
@@ -221,9 +219,7 @@ def test_the_new_order_form_takes_any_text() -> None:
     def check(values: dict[str, str], weight: str) -> None:
         tally.bad_inputs += 1
         form = NewOrderForm(**values, packages=(PackageInput(weight),))
-        started = time.perf_counter()
         result = validate(form, now=NOW)
-        assert time.perf_counter() - started < SLOWEST_PREVIEW_S
         assert (result.request is None) == bool(result.errors)
         for message in result.errors.values():
             assert message

@@ -362,3 +362,18 @@ def test_escape_on_an_untouched_form_closes_without_asking(qtbot) -> None:
     dialog.confirm_discard = lambda: pytest.fail("nothing was typed: no question")
     qtbot.keyClick(_focus(dialog), Qt.Key.Key_Escape)
     assert not dialog.isVisible()
+
+
+def test_the_title_bar_close_asks_as_escape_does(qtbot) -> None:
+    """The window's close button (or Alt+F4) throws a typed-in order away only when agreed."""
+    dialog = NewOrderDialog()
+    _active(qtbot, dialog)
+    answers = [False, True]
+    dialog.confirm_discard = lambda: answers.pop(0)
+    dialog.edits["full_name"].setText("Ada Lovelace")
+    dialog.close()  # Keep editing
+    assert dialog.isVisible()
+    assert dialog.edits["full_name"].text() == "Ada Lovelace"
+    dialog.close()  # Discard order
+    assert not dialog.isVisible()
+    assert answers == []

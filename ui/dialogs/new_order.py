@@ -8,7 +8,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -312,6 +312,13 @@ class NewOrderDialog(QDialog):
         if event.key() == Qt.Key.Key_Escape and not self._may_discard():
             return
         super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # The title bar's close button and Alt+F4 ask too, as Escape and Cancel do.
+        if self.isVisible() and not self._may_discard():
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     def _on_cancel_clicked(self) -> None:
         if self._may_discard():

@@ -377,3 +377,36 @@ def test_the_title_bar_close_asks_as_escape_does(qtbot) -> None:
     dialog.close()  # Discard order
     assert not dialog.isVisible()
     assert answers == []
+
+
+class _SlowOutbox:
+    """Keeps the queue's callbacks, to answer after the dialog is gone."""
+
+    def __init__(self) -> None:
+        self.done: list[object] = []
+        self.failed: list[object] = []
+
+    def queue_new_orders(self, _requests: list[object], *, source: str, on_done, on_error) -> bool:
+        self.done.append(on_done)
+        self.failed.append(on_error)
+        return True
+
+
+def test_an_answer_after_the_dialog_was_closed_is_harmless(qtbot) -> None:
+    """Cancel stays usable while "Queueing…": the queue's answer may come after the dialog was
+    discarded and deleted, and must not raise on the deleted dialog (a crash report)."""
+    from ui.dialogs.new_order import open_new_order
+
+    outbox = _SlowOutbox()
+    for answer in ("done", "failed"):
+        dialog = open_new_order(None, outbox)  # type: ignore[arg-type]
+        dialog.confirm_discard = lambda: True
+        _fill(dialog, _GOOD)
+        dialog.submit()
+        assert outbox.done, "the form did not reach the queue"
+        dialog.reject()
+        qtbot.waitUntil(lambda d=dialog: not shiboken6.isValid(d), timeout=10_000)
+        if answer == "done":
+            outbox.done.pop()(1)  # type: ignore[operator]
+        else:
+            outbox.failed.pop()("the reference is taken")  # type: ignore[operator]

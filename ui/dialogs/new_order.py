@@ -7,6 +7,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -380,10 +381,16 @@ def open_new_order(parent: QWidget | None, outbox: OutboxController) -> NewOrder
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.confirm_discard = lambda: ask_discard(dialog)
 
+    def finish(_count: int) -> None:
+        if shiboken6.isValid(dialog):  # Cancel stays usable while queueing: it may be gone
+            dialog.finish()
+
+    def refuse(message: str) -> None:
+        if shiboken6.isValid(dialog):
+            dialog.refuse(message)
+
     def queue(request: object) -> None:
-        started = outbox.queue_new_orders(
-            [request], source="form", on_done=lambda _n: dialog.finish(), on_error=dialog.refuse
-        )
+        started = outbox.queue_new_orders([request], source="form", on_done=finish, on_error=refuse)
         if not started:
             dialog.refuse("no account is open")
 

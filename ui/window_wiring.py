@@ -55,7 +55,7 @@ class WindowWiring:
         a.manifest.triggered.connect(self._on_manifest_triggered)
         a.manifests.triggered.connect(self._on_manifests_triggered)
         a.find.triggered.connect(self._on_find_triggered)
-        a.focus_orders.triggered.connect(w.orders_view.focus_rows)
+        a.focus_orders.triggered.connect(self._on_focus_orders_triggered)
         a.bench.toggled.connect(self._on_bench_toggled)
         a.show_queue.triggered.connect(lambda: self._show_dock(w.queue_dock))
         a.show_outbox.triggered.connect(lambda: self._show_dock(w.outbox_dock))
@@ -197,6 +197,10 @@ class WindowWiring:
         return ManifestPrintService(
             lambda: w.logic.workspace, lambda: w.ctx.prefs, printed=w.c.printing.refresh_jobs
         )
+
+    def _on_focus_orders_triggered(self) -> None:
+        self.w.search.flush()  # F6 straight after typing: the table shows what was typed
+        self.w.orders_view.focus_rows()
 
     def _on_find_triggered(self) -> None:
         self.w.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -30,11 +30,14 @@ def test_down_from_the_search_selects_the_first_result(qtbot, app_window) -> Non
     w.search.setFocus()
     qtbot.keyClicks(w.search, reference)
     qtbot.keyClick(w.search, Qt.Key.Key_Down)  # searched at once, not after the pause
-    qtbot.waitUntil(lambda: w.orders_view.selected_order_ids() != [], timeout=TIMEOUT_MS)
-    [selected] = w.orders_view.selected_order_ids()
-    assert w.model.row_at(0).reference == reference
-    assert selected == w.model.row_at(0).order_id
     assert w.model.query.search == reference
+    qtbot.waitUntil(
+        lambda: w.model.settled
+        and w.model.rowCount() > 0
+        and w.orders_view.selected_order_ids() == [w.model.row_at(0).order_id],
+        timeout=TIMEOUT_MS,
+    )
+    assert w.model.row_at(0).reference == reference
 
 
 def test_f6_lands_on_a_row_so_the_next_key_acts(qtbot, app_window) -> None:
@@ -149,3 +152,28 @@ def test_column_widths_and_order_come_back_with_the_window(qtbot, app_window) ->
     w.orders_view.set_address_columns_visible(profile.full)
     w.orders_view.set_label_column_visible(profile.labels)
     assert [header.isSectionHidden(c) for c in range(header.count())] == hidden
+
+
+def test_f6_right_after_typing_selects_the_first_of_the_rows_still_coming(
+    qtbot, app_window
+) -> None:
+    w = app_window
+    w.status_tabs.select(None)
+    _settled(qtbot, w)
+    reference = w.model.row_at(5).reference
+    w.search.setFocus()
+    qtbot.keyClicks(w.search, reference)
+    w.commands.focus_orders.trigger()  # before the search has even started
+    qtbot.waitUntil(
+        lambda: (
+            w.model.settled
+            and w.model.query.search == reference
+            and w.orders_view.selected_order_ids() == [w.model.row_at(0).order_id]
+        ),
+        timeout=TIMEOUT_MS,
+    )
+    assert w.model.row_at(0).reference == reference
+    qtbot.waitUntil(
+        lambda: w.detail.order is not None and w.detail.order.order_reference == reference,
+        timeout=TIMEOUT_MS,
+    )

@@ -180,21 +180,21 @@ class OrdersView(QTableView):
             self._select_first_row()
 
     def focus_rows(self) -> None:
-        """The keyboard to the table, on a row: the current one, or the first (so Space, Enter
-        and Ctrl+P act at once instead of saying nothing is selected). Rows still on their way
-        (a search just typed, an account opening) are selected when they arrive."""
+        """The keyboard to the table, on a row: the selected one, or the first (so Space, Enter
+        and Ctrl+P act at once instead of saying nothing is selected). Until the rows of a
+        query still on its way have arrived (a search just typed, a tab just chosen), the
+        first of them is selected when they replace what is shown."""
         self.setFocus()
-        if self.currentIndex().isValid() and not self._orders.loading:
-            return
         self._want_row = True
         self._select_first_row()
 
     def _select_first_row(self) -> None:
         model = self._orders
-        if model.rowCount() and model.settled:
-            self._want_row = False
-            if not self.currentIndex().isValid():
-                self.selectRow(0)
+        selection = self.selectionModel()
+        if model.rowCount() and not selection.hasSelection():
+            self.selectRow(0)
+        if model.settled and selection.hasSelection():
+            self._want_row = False  # the rows the query asked for, one selected: done
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         self._want_row = False  # the user went elsewhere: rows arriving later select nothing

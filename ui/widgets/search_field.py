@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from ui.icons import icon
@@ -38,6 +38,15 @@ class SearchField(QLineEdit):
     def _on_text_changed(self, _text: str) -> None:
         self._timer.start()
 
+    def flush(self) -> None:
+        """Search what was typed now if the pause has not come yet (the user moved on)."""
+        if self._timer.isActive():
+            self._emit()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self.flush()  # leaving the field means the typing is done
+        super().focusOutEvent(event)
+
     def _emit(self) -> None:
         self._timer.stop()
         text = self.text().strip()
@@ -51,7 +60,7 @@ class SearchField(QLineEdit):
             self._emit()
             return
         if event.key() == Qt.Key.Key_Down:
-            self._emit()  # what was typed is searched now, not after the pause
+            self.flush()  # what was typed is searched now, not after the pause
             self.to_results.emit()
             return
         super().keyPressEvent(event)

@@ -175,8 +175,12 @@ class App:
         self._display = display
         self.data = data
         env = dict(display.env, CLICKDROP_THEME=theme, CLICKDROP_DATA_DIR=str(data))
+        # Its stderr goes to a file: a pipe nobody reads while it runs would block the app
+        # once 64 KB of warnings filled it.
+        data.parent.mkdir(parents=True, exist_ok=True)
+        self._stderr = (data.parent / f"app-{theme}.stderr").open("w+b")
         self._process = subprocess.Popen(
-            [str(APP), "--demo"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            [str(APP), "--demo"], env=env, stdout=subprocess.DEVNULL, stderr=self._stderr
         )
         self._xdotool = _need("xdotool")
         wait_for("the app's window", lambda: self._window() is not None)
@@ -188,7 +192,8 @@ class App:
 
     def _window(self) -> str | None:
         if self._process.poll() is not None:
-            error = (self._process.stderr.read() if self._process.stderr else b"").decode()
+            self._stderr.seek(0)
+            error = self._stderr.read().decode(errors="replace")
             raise ScreenshotError(f"the app exited: {error.strip()[-300:]}")
         found = subprocess.run(
             [self._xdotool, "search", "--onlyvisible", "--name", self.TITLE],
@@ -221,6 +226,7 @@ class App:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait(10)
+        self._stderr.close()
 
 
 def scan(app: App, screen: Screen, reference: str) -> None:

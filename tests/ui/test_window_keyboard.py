@@ -32,9 +32,11 @@ def test_down_from_the_search_selects_the_first_result(qtbot, app_window) -> Non
     qtbot.keyClick(w.search, Qt.Key.Key_Down)  # searched at once, not after the pause
     assert w.model.query.search == reference
     qtbot.waitUntil(
-        lambda: w.model.settled
-        and w.model.rowCount() > 0
-        and w.orders_view.selected_order_ids() == [w.model.row_at(0).order_id],
+        lambda: (
+            w.model.settled
+            and w.model.rowCount() > 0
+            and w.orders_view.selected_order_ids() == [w.model.row_at(0).order_id]
+        ),
         timeout=TIMEOUT_MS,
     )
     assert w.model.row_at(0).reference == reference

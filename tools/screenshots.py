@@ -243,28 +243,37 @@ def scan(app: App, screen: Screen, reference: str) -> None:
     screen.settle("the printed label")
 
 
-def orders_and_label(display: Display, screen: Screen, out: Path, data: Path) -> Path:
-    """Light theme: a search, the selected order's cached label, the virtual printer's label."""
-    app = App(display, "light", data)
+@contextmanager
+def synced_app(display: Display, screen: Screen, theme: str, data: Path) -> Iterator[App]:
+    """The demo app in `theme`, its first sync done; closed afterwards whatever happens."""
+    app = App(display, theme, data)
     try:
         screen.settle("the first sync", quiet=2.0)
-        scan(app, screen, SCAN_REFERENCE)
-        app.keys("F2", "ctrl+f")
-        app.type(SEARCH_TEXT)
-        app.keys("alt+5", "F6", "space")
-        screen.settle("the selected order")
-        path = out / "orders-and-label-preview.png"
-        screen.save(path)
-        return path
+        yield app
     finally:
         app.close()
 
 
+def _save(screen: Screen, out: Path, name: str) -> Path:
+    path = out / name
+    screen.save(path)
+    return path
+
+
+def orders_and_label(display: Display, screen: Screen, out: Path, data: Path) -> Path:
+    """Light theme: a search, the selected order's cached label, the virtual printer's label."""
+    with synced_app(display, screen, "light", data) as app:
+        scan(app, screen, SCAN_REFERENCE)
+        app.keys("F2", "ctrl+f")
+        app.type(SEARCH_TEXT)
+        app.keys("alt+5", "F6")  # F6: the table, on its first row
+        screen.settle("the selected order")
+        return _save(screen, out, "orders-and-label-preview.png")
+
+
 def new_order(display: Display, screen: Screen, out: Path, data: Path) -> Path:
     """Light theme: the New order dialog with two packages and one field to correct."""
-    app = App(display, "light", data)
-    try:
-        screen.settle("the first sync", quiet=2.0)
+    with synced_app(display, screen, "light", data) as app:
         app.keys("ctrl+n")
         screen.settle("the New order dialog")
         for key, text in (
@@ -290,44 +299,27 @@ def new_order(display: Display, screen: Screen, out: Path, data: Path) -> Path:
         app.type("150")
         app.keys("Return")  # Queue order: the form is checked, the short postcode named
         screen.settle("the checked form")
-        path = out / "new-order-packages.png"
-        screen.save(path)
-        return path
-    finally:
-        app.close()
+        return _save(screen, out, "new-order-packages.png")
 
 
 def bench_dark(display: Display, screen: Screen, out: Path, data: Path) -> Path:
     """Dark theme: bench mode right after a scan, the label on the virtual printer."""
-    app = App(display, "dark", data)
-    try:
-        screen.settle("the first sync", quiet=2.0)
+    with synced_app(display, screen, "dark", data) as app:
         scan(app, screen, SCAN_REFERENCE)
-        path = out / "bench-mode-dark.png"
-        screen.save(path)
-        return path
-    finally:
-        app.close()
+        return _save(screen, out, "bench-mode-dark.png")
 
 
 def marketplace(display: Display, screen: Screen, out: Path, data: Path) -> Path:
     """Light theme: the ChannelShipper account, whose orders carry addresses and items."""
-    app = App(display, "light", data)
-    try:
-        screen.settle("the first sync", quiet=2.0)
-        # The account switcher is the toolbar's first button (a menu; no shortcut opens it).
-        app.x("mousemove", "--window", app.window, "120", "40", "click", "1")
+    with synced_app(display, screen, "light", data) as app:
+        app.keys("ctrl+shift+s")  # Switch account…: the account menu
         screen.settle("the account menu")
         app.keys("Down", "Down", "Return")  # Demo shop, Demo marketplace
         screen.settle("the marketplace account's first sync", quiet=2.0)
         app.x("mousemove", "--window", app.window, "1300", "700")  # no hover highlight
-        app.keys("F6", "Down")
+        app.keys("F6")
         screen.settle("the selected order")
-        path = out / "marketplace-details.png"
-        screen.save(path)
-        return path
-    finally:
-        app.close()
+        return _save(screen, out, "marketplace-details.png")
 
 
 SCENES = (orders_and_label, new_order, bench_dark, marketplace)
@@ -337,9 +329,7 @@ def review(display: Display, screen: Screen, out: Path, data: Path) -> list[Path
     """Not for the README: every dialog a new user meets, light and dark, to look over."""
     paths: list[Path] = []
     for theme in ("light", "dark"):
-        app = App(display, theme, data / theme)
-        try:
-            screen.settle("the first sync", quiet=2.0)
+        with synced_app(display, screen, theme, data / theme) as app:
             for name, keys in (
                 ("shortcuts", ("F1",)),
                 ("settings", ("ctrl+comma",)),
@@ -350,20 +340,14 @@ def review(display: Display, screen: Screen, out: Path, data: Path) -> list[Path
             ):
                 app.keys(*keys)
                 screen.settle(name)
-                path = out / f"{name}-{theme}.png"
-                screen.save(path)
-                paths.append(path)
+                paths.append(_save(screen, out, f"{name}-{theme}.png"))
                 app.keys("Escape")
                 if name == "new-order-errors":
                     app.keys("Escape")  # nothing typed: it closes without asking
                 screen.settle(f"{name} closed")
             app.keys("ctrl+shift+o")
             screen.settle("the outbox")
-            path = out / f"outbox-{theme}.png"
-            screen.save(path)
-            paths.append(path)
-        finally:
-            app.close()
+            paths.append(_save(screen, out, f"outbox-{theme}.png"))
     return paths
 
 

@@ -16,7 +16,13 @@ from clickdrop_desktop.cache_repair import MARK
 from clickdrop_desktop.store import OutboxState
 from clickdrop_desktop.vault import store_path
 from tests.ui.conftest import answer_rebuild
-from tests.unit.vault.cache_fixtures import NAME, damage, passphrase_vault, populate
+from tests.unit.vault.cache_fixtures import (
+    NAME,
+    another_process_holding_it_open,
+    damage,
+    passphrase_vault,
+    populate,
+)
 from ui.controllers.accounts import AccountsController
 from ui.dialogs.rebuild_cache import RebuildCacheDialog
 
@@ -140,15 +146,7 @@ def test_a_rebuild_refused_because_another_process_has_it_open_says_so(
     qtbot, vault_controller: AccountsController
 ) -> None:
     populate(passphrase_vault())
-    holder = subprocess.Popen(
-        [sys.executable, str(VAULT_TESTS / "holder_worker.py")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().split()[0] == "open"
+    with another_process_holding_it_open():
         with qtbot.waitSignal(vault_controller.open_failed, timeout=TIMEOUT_MS) as failed:
             vault_controller.rebuild_cache(NAME)
         assert failed.args[0] == (
@@ -159,12 +157,6 @@ def test_a_rebuild_refused_because_another_process_has_it_open_says_so(
         assert not list(
             store_path(passphrase_vault().registry.get(NAME)).parent.glob("*.damaged-*")
         )
-    finally:
-        holder.kill()
-        holder.wait(timeout=60)
-        for stream in (holder.stdin, holder.stdout):
-            if stream is not None:
-                stream.close()
 
 
 # -- asking ----------------------------------------------------------------------------------------

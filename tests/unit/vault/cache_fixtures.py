@@ -1,9 +1,14 @@
 """An account whose cache holds orders, an unsent change, a retention period and trading names;
-and ways to damage its file. Shared by the cache repair tests and their kill -9 worker."""
+ways to damage its file; and another process holding it open. Shared by the cache repair,
+in-use and sign-out tests and their workers."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from keyring.backends import fail
@@ -47,3 +52,27 @@ def damage(vault: Vault, *, page: int = 5) -> Path:
         handle.seek(4096 * page + 100)
         handle.write(os.urandom(64))
     return path
+
+
+#: Holds the account's store open in its own process until its stdin closes.
+HOLDER = Path(__file__).with_name("holder_worker.py")
+
+
+@contextmanager
+def another_process_holding_it_open() -> Iterator[subprocess.Popen[str]]:
+    """Another window or command with `NAME`'s store open (its in-use lock held), until the block
+    ends (stdin closed) or the test kills it."""
+    proc = subprocess.Popen(
+        [sys.executable, str(HOLDER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().split()[0] == "open"
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=60)
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                stream.close()

@@ -5,10 +5,6 @@ nothing; once it has exited (or was killed with SIGKILL) the rebuild runs."""
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,36 +15,21 @@ from clickdrop_desktop.filelock import in_use_lock
 from clickdrop_desktop.store import OutboxState
 from clickdrop_desktop.vault import store_path
 from tests.helpers.cli import cli, one_line_error
-from tests.unit.vault.cache_fixtures import NAME, PASSPHRASE, damage, passphrase_vault, populate
+from tests.unit.vault.cache_fixtures import (
+    NAME,
+    PASSPHRASE,
+    another_process_holding_it_open,
+    damage,
+    passphrase_vault,
+    populate,
+)
 
 pytestmark = pytest.mark.e2e
 
-WORKER = Path(__file__).with_name("holder_worker.py")
 REFUSAL = (
     f"the account {NAME!r} is open in another Click & Drop Desktop window or command; close it "
     "and run 'clickdrop-desktop cache --rebuild' again"
 )
-
-
-@contextmanager
-def _another_process_holding_it_open() -> Iterator[subprocess.Popen[str]]:
-    proc = subprocess.Popen(
-        [sys.executable, str(WORKER)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().split() == ["open", "1"]
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=60)
-        for stream in (proc.stdin, proc.stdout):
-            if stream is not None:
-                stream.close()
 
 
 def _untouched(path: Path, before: bytes) -> None:
@@ -69,7 +50,7 @@ def _rebuilt_with_the_change(ident: int) -> None:
 
 def test_rebuild_refuses_while_another_process_has_the_account_open() -> None:
     ident = populate(passphrase_vault())
-    with _another_process_holding_it_open() as holder:
+    with another_process_holding_it_open() as holder:
         path = damage(passphrase_vault())
         before = path.read_bytes()
         with pytest.raises(AccountInUse) as refused:
@@ -90,7 +71,7 @@ def test_rebuild_refuses_while_another_process_has_the_account_open() -> None:
 
 def test_a_holder_killed_with_sigkill_does_not_block_the_rebuild() -> None:
     ident = populate(passphrase_vault())
-    with _another_process_holding_it_open() as holder:
+    with another_process_holding_it_open() as holder:
         damage(passphrase_vault())
         holder.send_signal(signal.SIGKILL)
         assert holder.wait(timeout=60) == -signal.SIGKILL

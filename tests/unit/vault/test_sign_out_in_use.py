@@ -6,10 +6,6 @@ that had the store open itself (the window, after closing its own session) still
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,33 +14,20 @@ from clickdrop_desktop.accounts import AccountInUse, AccountRegistry
 from clickdrop_desktop.filelock import in_use_lock
 from clickdrop_desktop.vault import store_path
 from tests.helpers.cli import cli, one_line_error
-from tests.unit.vault.cache_fixtures import NAME, PASSPHRASE, passphrase_vault, populate
+from tests.unit.vault.cache_fixtures import (
+    NAME,
+    PASSPHRASE,
+    another_process_holding_it_open,
+    passphrase_vault,
+    populate,
+)
 
 pytestmark = pytest.mark.e2e
 
-WORKER = Path(__file__).with_name("holder_worker.py")
 REFUSAL = (
     f"the account {NAME!r} is open in another Click & Drop Desktop window or command; close it "
     "there and sign out again"
 )
-
-
-@contextmanager
-def _another_process_holding_it_open() -> Iterator[subprocess.Popen[str]]:
-    proc = subprocess.Popen(
-        [sys.executable, str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().split() == ["open", "1"]
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=60)
-        for stream in (proc.stdin, proc.stdout):
-            if stream is not None:
-                stream.close()
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -60,7 +43,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def test_cli_sign_out_refuses_while_another_process_has_the_account_open() -> None:
     populate(passphrase_vault())
     folder = passphrase_vault().registry.get(NAME).directory
-    with _another_process_holding_it_open() as holder:
+    with another_process_holding_it_open() as holder:
         before = _snapshot(folder)
         with pytest.raises(AccountInUse) as refused:
             passphrase_vault().sign_out(NAME, force=True, passphrase=PASSPHRASE)
@@ -86,7 +69,7 @@ def test_cli_sign_out_refuses_while_another_process_has_the_account_open() -> No
 def test_a_holder_killed_with_sigkill_does_not_block_the_sign_out() -> None:
     populate(passphrase_vault())
     folder = passphrase_vault().registry.get(NAME).directory
-    with _another_process_holding_it_open() as holder:
+    with another_process_holding_it_open() as holder:
         holder.send_signal(signal.SIGKILL)
         assert holder.wait(timeout=60) == -signal.SIGKILL
     report = passphrase_vault().sign_out(NAME, force=True, passphrase=PASSPHRASE)

@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from clickdrop_desktop.listeners import Listeners
+
 
 class State(enum.StrEnum):
     ONLINE = "online"
@@ -73,7 +75,7 @@ class Connectivity:
         self._offline_after = offline_after
         self._offline_window = offline_window
         self._lock = threading.Lock()
-        self._listeners: list[Callable[[Snapshot, State], None]] = []
+        self._listeners: Listeners[[Snapshot, State]] = Listeners()
         self._consecutive = 0
         self._first_failure_at: float | None = None
         now = clock()
@@ -81,15 +83,7 @@ class Connectivity:
 
     def subscribe(self, listener: Callable[[Snapshot, State], None]) -> Callable[[], None]:
         """Call `listener` on every state change; returns a function that unsubscribes."""
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
+        return self._listeners.add(listener)
 
     def snapshot(self) -> Snapshot:
         with self._lock:
@@ -106,9 +100,8 @@ class Connectivity:
             now = self._clock()
             snap = self._next(previous, outcome, detail, now)
             self._snap = snap
-            listeners = list(self._listeners) if snap.state != previous.state else []
-        for listener in listeners:
-            listener(snap, previous.state)
+        if snap.state != previous.state:
+            self._listeners.tell(snap, previous.state)
 
     def _next(self, snap: Snapshot, outcome: Outcome, detail: str, now: float) -> Snapshot:
         if outcome is Outcome.OK:

@@ -24,6 +24,7 @@ from clickdrop_desktop.api.events import CallEvent
 from clickdrop_desktop.api.http import AuthScheme
 from clickdrop_desktop.closing import Closing
 from clickdrop_desktop.connectivity import Connectivity
+from clickdrop_desktop.listeners import Listeners
 from clickdrop_desktop.store import CIPHER_V1, STORE_FILE, CipherSettings, Store
 from clickdrop_desktop.sync.api_adapter import ClientSyncApi
 from clickdrop_desktop.sync.engine import SyncEngine, SyncOptions, SyncProgress, SyncResult
@@ -89,9 +90,8 @@ class AccountSession(Closing):
     ) -> None:
         self.profile = profile
         self.connectivity = connectivity or Connectivity()
-        self._listeners: list[Callable[[CallEvent], None]] = []
-        self._rate_listeners: list[Callable[[float], None]] = []
-        self._lock = threading.Lock()
+        self._listeners: Listeners[[CallEvent]] = Listeners()
+        self._rate_listeners: Listeners[[float]] = Listeners()
         self._keys = keys
         self.store = Store.open(
             profile.store_path,
@@ -121,40 +121,18 @@ class AccountSession(Closing):
 
     def _on_event(self, event: CallEvent) -> None:
         self.connectivity.record(event.outcome, event.detail)
-        with self._lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener(event)
+        self._listeners.tell(event)
 
     def _on_rate_wait(self, seconds: float) -> None:
-        with self._lock:
-            listeners = list(self._rate_listeners)
-        for listener in listeners:
-            listener(seconds)
+        self._rate_listeners.tell(seconds)
 
     def add_rate_wait_listener(self, listener: Callable[[float], None]) -> Callable[[], None]:
         """Also tell `listener` each time the client waits for its rate limit (seconds)."""
-        with self._lock:
-            self._rate_listeners.append(listener)
-
-        def remove() -> None:
-            with self._lock:
-                if listener in self._rate_listeners:
-                    self._rate_listeners.remove(listener)
-
-        return remove
+        return self._rate_listeners.add(listener)
 
     def add_listener(self, listener: Callable[[CallEvent], None]) -> Callable[[], None]:
         """Also tell `listener` about every HTTP attempt; returns a function that removes it."""
-        with self._lock:
-            self._listeners.append(listener)
-
-        def remove() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return remove
+        return self._listeners.add(listener)
 
     @contextmanager
     def listening(self, listener: Callable[[CallEvent], None]) -> Iterator[None]:
@@ -224,9 +202,8 @@ class AccountSession(Closing):
         if self._closed:
             return
         self._closed = True
-        with self._lock:
-            self._listeners.clear()
-            self._rate_listeners.clear()
+        self._listeners.clear()
+        self._rate_listeners.clear()
         try:
             self.client.close()
         finally:

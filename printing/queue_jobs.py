@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from clickdrop_desktop.closing import Closing
+from clickdrop_desktop.listeners import Listeners
 from clickdrop_desktop.store import (
     PrintJob,
     PrintJobEvent,
@@ -58,7 +59,9 @@ class QueueJobs(Closing):
         self._clock = clock or (lambda: datetime.now(UTC))
         self._sleep = sleep
         self.lease = WorkerLease(lease_dir or store.path.parent / "print-workers")
-        self._listeners: list[Listener] = []
+        self._listeners: Listeners[[PrintJob]] = Listeners(
+            isolate="print queue listener failed"  # a broken view must never stop a print
+        )
         self._lock = threading.Lock()
         self._claims = 0
         self.recovered = self.recover()
@@ -100,24 +103,10 @@ class QueueJobs(Closing):
 
         Called on the thread that made the change (a worker): a GUI must hop threads itself.
         """
-        with self._lock:
-            self._listeners.append(listener)
-
-        def remove() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return remove
+        return self._listeners.add(listener)
 
     def _notify(self, job: PrintJob) -> None:
-        with self._lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            try:
-                listener(job)
-            except Exception:  # a broken view must never stop a print
-                log.exception("print queue listener failed")
+        self._listeners.tell(job)
 
     # -- requests (explicit user actions) ---------------------------------------------------
 

@@ -19,13 +19,22 @@ if TYPE_CHECKING:
     from ui.services.workspace import Workspace
 
 
+#: How long a passing message stays in the status bar (the state it reports is shown elsewhere).
+STATUS_MESSAGE_MS = 12_000
+
+
 class WindowDialogs:
     def __init__(self, window: MainWindow) -> None:
         self.w = window
         self.workspace: Workspace | None = None
 
+    def status(self, text: str) -> None:
+        """A passing message (a print queued, a change sent): it clears by itself, so an old
+        one is never read as news."""
+        self.w.statusBar().showMessage(text, STATUS_MESSAGE_MS)
+
     def show_error(self, text: str) -> None:
-        self.w.statusBar().showMessage(text)
+        self.status(text)
         self.w.ctx.dialogs.error(self.w, "Click & Drop Desktop", text)
 
     def open_settings(self) -> None:
@@ -53,7 +62,7 @@ class WindowDialogs:
             w.c.sync.set_interval(dialog.result_prefs.sync_interval_minutes)
             if self.workspace is not None:
                 w.idle_lock.set_minutes(dialog.result_prefs.lock_after_idle_minutes)
-            w.statusBar().showMessage("Settings saved")
+            self.status("Settings saved")
         dialog.deleteLater()
 
     def _passphrase_changer(self) -> Callable[[], None] | None:
@@ -73,7 +82,7 @@ class WindowDialogs:
                 return
             w.ctx.tasks.run(
                 lambda _ctx: change(name, old, new),
-                on_done=lambda _r: w.statusBar().showMessage("Passphrase changed"),
+                on_done=lambda _r: self.status("Passphrase changed"),
                 on_error=lambda exc: self.show_error(describe(exc)[0]),
                 owner=w,
                 lane="accounts",

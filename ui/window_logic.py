@@ -25,10 +25,6 @@ _SORTS = {
 }
 
 
-#: How long a passing message stays in the status bar (the state it reports is shown elsewhere).
-STATUS_MESSAGE_MS = 12_000
-
-
 def plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
@@ -41,11 +37,6 @@ class WindowLogic(WindowDialogs):
         #: The order the details pane shows (one selected, or the last scanned), re-read when
         #: the store changes so its status never lags the table (a scan, a print, a sync).
         self.detail_order_id: int | None = None
-
-    def status(self, text: str) -> None:
-        """A passing message (a print queued, a change sent): it clears by itself, so an old
-        one is never read as news."""
-        self.w.statusBar().showMessage(text, STATUS_MESSAGE_MS)
 
     # -- account ---------------------------------------------------------------------------------
 

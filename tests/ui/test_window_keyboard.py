@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from clickdrop_desktop.api.models import OrderStatus
 from tests.ui.conftest import wait_synced
-from ui import window_logic
+from ui import window_dialogs
 from ui.models.order_row import StatusFilter
 from ui.widgets.scan_panel import ScanOutcome
 
@@ -20,6 +20,20 @@ TIMEOUT_MS = 30_000
 
 def _settled(qtbot, w) -> None:
     qtbot.waitUntil(lambda: w.model.settled, timeout=TIMEOUT_MS)  # rows read off the GUI thread
+
+
+def _on_first_row_of(qtbot, w, search: str) -> None:
+    """Waits until the table shows `search`'s results with the first of them selected."""
+    qtbot.waitUntil(
+        lambda: (
+            w.model.settled
+            and w.model.query.search == search
+            and w.model.rowCount() > 0
+            and w.orders_view.selected_order_ids() == [w.model.row_at(0).order_id]
+        ),
+        timeout=TIMEOUT_MS,
+    )
+    assert w.model.row_at(0).reference == search
 
 
 def test_down_from_the_search_selects_the_first_result(qtbot, app_window) -> None:
@@ -31,15 +45,7 @@ def test_down_from_the_search_selects_the_first_result(qtbot, app_window) -> Non
     qtbot.keyClicks(w.search, reference)
     qtbot.keyClick(w.search, Qt.Key.Key_Down)  # searched at once, not after the pause
     assert w.model.query.search == reference
-    qtbot.waitUntil(
-        lambda: (
-            w.model.settled
-            and w.model.rowCount() > 0
-            and w.orders_view.selected_order_ids() == [w.model.row_at(0).order_id]
-        ),
-        timeout=TIMEOUT_MS,
-    )
-    assert w.model.row_at(0).reference == reference
+    _on_first_row_of(qtbot, w, reference)
 
 
 def test_f6_lands_on_a_row_so_the_next_key_acts(qtbot, app_window) -> None:
@@ -72,7 +78,7 @@ def test_the_empty_table_says_why(qtbot, app_window) -> None:
 
 def test_passing_messages_clear_by_themselves(qtbot, app_window, monkeypatch) -> None:
     w = app_window
-    monkeypatch.setattr(window_logic, "STATUS_MESSAGE_MS", 50)
+    monkeypatch.setattr(window_dialogs, "STATUS_MESSAGE_MS", 50)
     w.orders_view.clearSelection()
     w.commands.print.trigger()
     assert w.statusBar().currentMessage() == "Select the orders to print first"
@@ -166,15 +172,7 @@ def test_f6_right_after_typing_selects_the_first_of_the_rows_still_coming(
     w.search.setFocus()
     qtbot.keyClicks(w.search, reference)
     w.commands.focus_orders.trigger()  # before the search has even started
-    qtbot.waitUntil(
-        lambda: (
-            w.model.settled
-            and w.model.query.search == reference
-            and w.orders_view.selected_order_ids() == [w.model.row_at(0).order_id]
-        ),
-        timeout=TIMEOUT_MS,
-    )
-    assert w.model.row_at(0).reference == reference
+    _on_first_row_of(qtbot, w, reference)
     qtbot.waitUntil(
         lambda: w.detail.order is not None and w.detail.order.order_reference == reference,
         timeout=TIMEOUT_MS,

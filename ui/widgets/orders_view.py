@@ -152,7 +152,7 @@ class OrdersView(QTableView):
         header.setSortIndicator(column, order)
         # After the indicator: enabling sorting sorts by the indicator's column at once.
         self.setSortingEnabled(True)
-        model.query_changed.connect(self._on_model_query_changed)
+        model.query_changed.connect(lambda _query: self.show_model_sort())
         self.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.activated.connect(self._on_activated)
         model.modelReset.connect(self._on_model_reset)
@@ -262,10 +262,11 @@ class OrdersView(QTableView):
         if restored:
             for column in range(header.count()):
                 header.showSection(column)  # the account decides (`set_*_visible`)
-            self._on_model_query_changed(None)
+            self.show_model_sort()
 
-    def _on_model_query_changed(self, _query: object) -> None:
-        # The model may have corrected the order (the store sorts names A to Z only).
+    def show_model_sort(self) -> None:
+        """The header's sort indicator shows the model's sort (which may have corrected the
+        order asked for: the store sorts names A to Z only), without sorting again."""
         column, order = self._orders.sort_column()
         header = self.horizontalHeader()
         if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (column, order):
